@@ -1,0 +1,56 @@
+// Error classes with stable codes (the got/ky way): callers branch on `code`, never on message text.
+// Scan problems are not thrown at all: they become ScanError entries in the report (see report/types.ts).
+
+const BRAND = Symbol.for('kata-audit.error');
+
+export type KataAuditErrorCode =
+  | 'ERR_USAGE'
+  | 'ERR_SCAN_UNAVAILABLE'
+  | 'ERR_WEB_CONFIG'
+  | 'ERR_FIXTURE';
+
+export class KataAuditError extends Error {
+  readonly code: KataAuditErrorCode;
+  readonly [BRAND] = true;
+
+  constructor(code: KataAuditErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    Object.defineProperty(this, 'name', { value: new.target.name, enumerable: false });
+  }
+
+  /** Works across realms and duplicated module copies, unlike instanceof. */
+  static is(value: unknown): value is KataAuditError {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+}
+
+/** A bad flag or argument: exit code 2. `flag` names the offending flag so the message can point at it. */
+export class UsageError extends KataAuditError {
+  readonly flag: string | undefined;
+  constructor(message: string, flag?: string, options?: { cause?: unknown }) {
+    super('ERR_USAGE', message, options);
+    this.flag = flag;
+  }
+}
+
+/** The scan cannot run at all (e.g. the procfs root does not exist): exit code 3. */
+export class ScanUnavailableError extends KataAuditError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_SCAN_UNAVAILABLE', message, options);
+  }
+}
+
+/** The --web.config.file is missing, unparsable or inconsistent. */
+export class WebConfigError extends KataAuditError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_WEB_CONFIG', message, options);
+  }
+}
+
+/** A fixture host description is malformed (tests, --example, benchmarks). */
+export class FixtureError extends KataAuditError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_FIXTURE', message, options);
+  }
+}
