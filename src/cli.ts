@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// Commands: serve (default), scan, rules, version. No logic of its own: parse, dispatch, map errors to exit codes.
+import { parseCommandLine, type Command } from './config.js';
+import { KataAuditError, UsageError } from './errors.js';
+import { exampleScanConfig } from './example.js';
+import { renderRules } from './report/rules-output.js';
+import { renderTable } from './report/table.js';
+import { SEVERITIES, type Report, type Severity } from './report/types.js';
+import { runScan } from './scan.js';
+import { runServe } from './server/serve.js';
+import { buildInfo } from './version.js';
+
+export const EXIT = { ok: 0, finding: 1, usage: 2, unavailable: 3 } as const;
+
+const HELP = `kata-audit: audits the Kata Containers sandboxes on this node and exports their security exposure.
+
+Usage:
+  kata-audit [serve] [flags]            serve /metrics, /report.json and a web page (default)
+  kata-audit scan [flags]               scan once and print the report
+  kata-audit rules [--format table|json|markdown]
+  kata-audit --help | --version
+
+Scan flags (scan and serve):
+  --path.procfs DIR          procfs root (default /proc)
+  --path.sysfs DIR           sysfs root (default /sys)
+  --path.rootfs DIR          host root filesystem (default /)
+  --host.reference-pid N     process whose namespaces count as the host's (default 1)
+  --trust.exe-paths GLOBS    extra allowed shim/VMM/jailer/virtiofsd executables, comma-separated
+  --max-sandboxes N          list at most N sandboxes; the rest are counted (default 500)
+  --example                  scan the bundled example node instead of this host
+
+scan only:
+  --format table|json        output format (default table)
+  --fail-on SEVERITY         exit 1 when a finding is at or above SEVERITY (info|low|medium|high|critical)
+
+serve only:
+  --web.listen-address ADDR  repeatable (default :9873)
+  --web.telemetry-path PATH  (default /metrics)
+  --web.config.file FILE     exporter-toolkit web config: TLS, basic auth, headers
+  --scan.min-interval DUR    a scrape gets a scan no older than this (default 5s)
+  --output.textfile FILE     also write the exposition atomically, for node_exporter's textfile collector
+  --metrics.per-sandbox=BOOL per-sandbox series (default true); false exports node-level aggregates only
+  --log.level LEVEL          debug|info|warn|error (default info)
+  --log.format FORMAT        logfmt|json (default logfmt)
+
+Exit codes: 0 done, 1 a finding at or above --fail-on, 2 usage error, 3 the scan could not run.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommandLine(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`kata-audit: ${error.message}\nRun "kata-audit --help" for usage.\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  switch (command.command) {
+    case 'help':
+      process.stdout.write(HELP);
+      return EXIT.ok;
+    case 'version': {
+      const info = buildInfo();
+      process.stdout.write(`kata-audit ${info.version} (revision ${info.revision}, node ${info.nodejs})\n`);
+      return EXIT.ok;
+    }
+    case 'rules':
+      process.stdout.write(renderRules(command.format));
+      return EXIT.ok;
+    case 'scan': {
+      const config = command.example ? exampleScanConfig(command.scan) : command.scan;
+      const report = await runScan(config);
+      process.stdout.write(command.format === 'json'
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : renderTable(report, { color: process.stdout.isTTY === true && !process.env.NO_COLOR, width: process.stdout.columns }));
+      return command.failOn !== null && hasFindingAtOrAbove(report, command.failOn) ? EXIT.finding : EXIT.ok;
+    }
+    case 'serve': {
+      const scan = command.example ? exampleScanConfig(command.scan) : command.scan;
+      await runServe({ ...command, scan });
+      return EXIT.ok;
+    }
+  }
+}
+
+export function hasFindingAtOrAbove(report: Report, threshold: Severity): boolean {
+  const min = SEVERITIES.indexOf(threshold);
+  const all = [...report.findings, ...report.sandboxes.flatMap((s) => s.findings)];
+  return all.some((f) => SEVERITIES.indexOf(f.severity) >= min);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // A bad flag or web config file is the operator's to fix (2); anything else means no scan could run (3).
+    const usage = KataAuditError.is(error) && (error.code === 'ERR_USAGE' || error.code === 'ERR_WEB_CONFIG');
+    const code = usage ? EXIT.usage : EXIT.unavailable;
+    process.stderr.write(`kata-audit: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = code;
+  },
+);

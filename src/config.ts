@@ -1,0 +1,236 @@
+// Flags and environment -> one typed command. Parsing only: no I/O beyond resolving the example host path.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import parseDuration from 'parse-duration';
+import { UsageError } from './errors.js';
+import { DEFAULT_ROOTS, type HostRoots } from './host/host-view.js';
+import { SEVERITIES, type Severity } from './report/types.js';
+import type { ScanConfig } from './scan-config.js';
+
+export const DEFAULT_PORT = 9873;
+export const DEFAULT_LISTEN_ADDRESS = `:${DEFAULT_PORT}`;
+export const DEFAULT_MAX_SANDBOXES = 500;
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFormat = 'logfmt' | 'json';
+
+export interface ScanCommand {
+  command: 'scan';
+  scan: ScanConfig;
+  example: boolean;
+  format: 'table' | 'json';
+  failOn: Severity | null;
+}
+
+export interface RulesCommand {
+  command: 'rules';
+  format: 'table' | 'json' | 'markdown';
+}
+
+export interface ServeCommand {
+  command: 'serve';
+  scan: ScanConfig;
+  example: boolean;
+  listenAddresses: string[];
+  telemetryPath: string;
+  webConfigFile: string | null;
+  minIntervalMs: number;
+  textfile: string | null;
+  perSandbox: boolean;
+  log: { level: LogLevel; format: LogFormat };
+}
+
+export interface InfoCommand {
+  command: 'help' | 'version';
+  topic?: 'scan' | 'serve' | 'rules';
+}
+
+export type Command = ScanCommand | RulesCommand | ServeCommand | InfoCommand;
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+const SCAN_SOURCE_OPTIONS = {
+  'path.procfs': { type: 'string' },
+  'path.sysfs': { type: 'string' },
+  'path.rootfs': { type: 'string' },
+  'host.reference-pid': { type: 'string' },
+  'trust.exe-paths': { type: 'string', multiple: true },
+  'max-sandboxes': { type: 'string' },
+  example: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies Options;
+
+const SCAN_OPTIONS = {
+  ...SCAN_SOURCE_OPTIONS,
+  format: { type: 'string' },
+  'fail-on': { type: 'string' },
+} satisfies Options;
+
+const SERVE_OPTIONS = {
+  ...SCAN_SOURCE_OPTIONS,
+  'web.listen-address': { type: 'string', multiple: true },
+  'web.telemetry-path': { type: 'string' },
+  'web.config.file': { type: 'string' },
+  'scan.min-interval': { type: 'string' },
+  'output.textfile': { type: 'string' },
+  'metrics.per-sandbox': { type: 'string' },
+  'log.level': { type: 'string' },
+  'log.format': { type: 'string' },
+} satisfies Options;
+
+const RULES_OPTIONS = {
+  format: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies Options;
+
+/** Flags that read as booleans but take a value (`--metrics.per-sandbox=false`); bare means true. */
+const BOOLEAN_VALUE_FLAGS = new Set(['--metrics.per-sandbox']);
+
+export function parseCommandLine(argv: readonly string[]): Command {
+  const first = argv[0];
+  if (first === '--version' || first === '-v' || first === 'version') return { command: 'version' };
+  if (first === '--help' || first === '-h' || first === 'help') return { command: 'help' };
+
+  const explicit = first !== undefined && !first.startsWith('-');
+  const name = explicit ? first : 'serve';
+  const rest = explicit ? argv.slice(1) : argv;
+  switch (name) {
+    case 'scan':
+      return parseScan(rest);
+    case 'serve':
+      return parseServe(rest);
+    case 'rules':
+      return parseRules(rest);
+    default:
+      throw new UsageError(`unknown command "${name}" (expected scan, serve, rules or version)`, name);
+  }
+}
+
+function parseScan(args: readonly string[]): ScanCommand | InfoCommand {
+  const values = parseFlags(args, SCAN_OPTIONS);
+  if (values.help) return { command: 'help', topic: 'scan' };
+  return {
+    command: 'scan',
+    scan: scanConfigFrom(values),
+    example: values.example === true,
+    format: oneOf('--format', values.format, ['table', 'json'] as const, 'table'),
+    failOn: values['fail-on'] === undefined ? null : oneOf('--fail-on', values['fail-on'], SEVERITIES, 'critical'),
+  };
+}
+
+function parseServe(args: readonly string[]): ServeCommand | InfoCommand {
+  const values = parseFlags(args, SERVE_OPTIONS);
+  if (values.help) return { command: 'help', topic: 'serve' };
+  const telemetryPath = values['web.telemetry-path'] ?? '/metrics';
+  if (!telemetryPath.startsWith('/') || telemetryPath.length < 2) {
+    throw new UsageError(`--web.telemetry-path must be an absolute path other than "/", got "${telemetryPath}"`, '--web.telemetry-path');
+  }
+  const listenAddresses = values['web.listen-address'] ?? [DEFAULT_LISTEN_ADDRESS];
+  for (const address of listenAddresses) parseListenAddress(address);
+  return {
+    command: 'serve',
+    scan: scanConfigFrom(values),
+    example: values.example === true,
+    listenAddresses,
+    telemetryPath,
+    webConfigFile: values['web.config.file'] ?? null,
+    minIntervalMs: durationMs('--scan.min-interval', values['scan.min-interval'] ?? '5s'),
+    textfile: values['output.textfile'] ?? null,
+    perSandbox: booleanValue('--metrics.per-sandbox', values['metrics.per-sandbox'] ?? 'true'),
+    log: {
+      level: oneOf('--log.level', values['log.level'], ['debug', 'info', 'warn', 'error'] as const, 'info'),
+      format: oneOf('--log.format', values['log.format'], ['logfmt', 'json'] as const, 'logfmt'),
+    },
+  };
+}
+
+function parseRules(args: readonly string[]): RulesCommand | InfoCommand {
+  const values = parseFlags(args, RULES_OPTIONS);
+  if (values.help) return { command: 'help', topic: 'rules' };
+  return { command: 'rules', format: oneOf('--format', values.format, ['table', 'json', 'markdown'] as const, 'table') };
+}
+
+type SourceValues = {
+  'path.procfs'?: string;
+  'path.sysfs'?: string;
+  'path.rootfs'?: string;
+  'host.reference-pid'?: string;
+  'trust.exe-paths'?: string[];
+  'max-sandboxes'?: string;
+};
+
+function scanConfigFrom(values: SourceValues): ScanConfig {
+  const roots: HostRoots = {
+    procfs: nonEmpty('--path.procfs', values['path.procfs']) ?? DEFAULT_ROOTS.procfs,
+    sysfs: nonEmpty('--path.sysfs', values['path.sysfs']) ?? DEFAULT_ROOTS.sysfs,
+    rootfs: nonEmpty('--path.rootfs', values['path.rootfs']) ?? DEFAULT_ROOTS.rootfs,
+  };
+  const trustExePaths = (values['trust.exe-paths'] ?? [])
+    .flatMap((value) => value.split(','))
+    .map((glob) => glob.trim())
+    .filter((glob) => glob.length > 0);
+  for (const glob of trustExePaths) {
+    if (!glob.startsWith('/')) throw new UsageError(`--trust.exe-paths takes absolute path globs, got "${glob}"`, '--trust.exe-paths');
+  }
+  return {
+    roots,
+    referencePid: positiveInteger('--host.reference-pid', values['host.reference-pid'], 1),
+    trustExePaths,
+    maxSandboxes: positiveInteger('--max-sandboxes', values['max-sandboxes'], DEFAULT_MAX_SANDBOXES),
+    fixtureRoots: false,
+  };
+}
+
+function parseFlags<T extends Options>(args: readonly string[], options: T) {
+  const normalised = args.map((arg) => (BOOLEAN_VALUE_FLAGS.has(arg) ? `${arg}=true` : arg));
+  try {
+    return parseArgs({ args: normalised, options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    const message = (error as Error).message;
+    const flag = /'(-{1,2}[^' ]+)/.exec(message)?.[1];
+    throw new UsageError(message.replace(/\. To specify a positional argument.*$/s, ''), flag, { cause: error });
+  }
+}
+
+function oneOf<const T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${flag} must be one of ${allowed.join(', ')}; got "${value}"`, flag);
+}
+
+function nonEmpty(flag: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === '') throw new UsageError(`${flag} must not be empty`, flag);
+  return value;
+}
+
+function positiveInteger(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d{1,9}$/.test(value) || Number(value) < 1) throw new UsageError(`${flag} must be a positive integer; got "${value}"`, flag);
+  return Number(value);
+}
+
+function booleanValue(flag: string, value: string): boolean {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new UsageError(`${flag} must be true or false; got "${value}"`, flag);
+}
+
+function durationMs(flag: string, value: string): number {
+  // Prometheus-style durations ("5s", "1m30s", "500ms"); a bare number would be ambiguous, so it is refused.
+  const ms = /^(\d+(ms|s|m|h))+$/.test(value) ? parseDuration(value) : null;
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) {
+    throw new UsageError(`${flag} must be a duration such as 5s, 30s or 1m; got "${value}"`, flag);
+  }
+  return ms;
+}
+
+/** ":9873" -> {host: undefined, port: 9873}; "127.0.0.1:9873"; "[::1]:9873". */
+export function parseListenAddress(address: string): { host: string | undefined; port: number } {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(address);
+  const port = Number(match?.[3]);
+  if (!match || port > 65535) {
+    throw new UsageError(`--web.listen-address must be host:port, :port or [ipv6]:port; got "${address}"`, '--web.listen-address');
+  }
+  const host = match[1] ?? (match[2] || undefined);
+  return { host, port };
+}

@@ -1,0 +1,107 @@
+import path from 'node:path';
+import type { HostView } from '../host/host-view.js';
+import type { CgroupEntry } from '../host/proc/cgroup.js';
+import type { Sandbox } from '../report/types.js';
+import type { DiscoveredSandbox } from './discover.js';
+import { readCgroups } from './process-facts.js';
+
+type Pod = Sandbox['pod'];
+
+const UID_IN_CGROUP = /pod([0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12})/;
+const POD_UID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// Kubernetes object names: DNS-1123 subdomain (names) and label (namespaces). Anything else never becomes a label.
+const POD_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+const ANNOTATIONS = {
+  name: ['io.kubernetes.cri.sandbox-name', 'io.kubernetes.pod.name'],
+  namespace: ['io.kubernetes.cri.sandbox-namespace', 'io.kubernetes.pod.namespace'],
+  uid: ['io.kubernetes.cri.sandbox-uid', 'io.kubernetes.pod.uid'],
+} as const;
+
+/**
+ * Who the sandbox belongs to. First the OCI bundle's config.json (the shim's working directory is its bundle;
+ * containerd's default location otherwise), whose CRI annotations name the pod; then the pod UID from the
+ * cgroup path of any process or thread of the sandbox. With the Go runtime's default sandbox_cgroup_only=false
+ * only the vCPU threads sit in the pod cgroup, so threads are read when the processes do not tell.
+ */
+export function readPodIdentity(view: HostView, sandbox: DiscoveredSandbox): Pod {
+  const pod: Pod = { uid: null, name: null, namespace: null };
+  if (sandbox.trusted && sandbox.shim) Object.assign(pod, fromBundle(view, sandbox));
+  if (pod.uid === null) pod.uid = fromCgroups(view, sandbox);
+  return pod;
+}
+
+function fromBundle(view: HostView, sandbox: DiscoveredSandbox): Partial<Pod> {
+  const shim = sandbox.shim!;
+  const candidates: string[] = [];
+  const cwd = view.readLink('proc', `${shim.facts.pid}/cwd`, { stage: 'pod', optional: true });
+  if (cwd && cwd !== '/') candidates.push(path.posix.join(cwd, 'config.json'));
+  const ns = argAfter(shim.facts.argv, '-namespace') ?? 'k8s.io';
+  if (/^[A-Za-z0-9._-]+$/.test(ns)) candidates.push(`/run/containerd/io.containerd.runtime.v2.task/${ns}/${sandbox.id}/config.json`);
+
+  for (const file of candidates) {
+    if (!view.exists('root', file)) continue;
+    const text = view.readText('root', file, { stage: 'pod', maxBytes: 1024 * 1024 });
+    if (text === undefined) continue;
+    let annotations: Record<string, unknown>;
+    try {
+      const parsed = JSON.parse(text) as { annotations?: unknown };
+      annotations = typeof parsed.annotations === 'object' && parsed.annotations !== null ? (parsed.annotations as Record<string, unknown>) : {};
+    } catch (error) {
+      view.errors.add('pod', file, 'E_MALFORMED', `bundle config.json does not parse: ${(error as Error).message}`);
+      continue;
+    }
+    return {
+      name: valid(view, file, pick(annotations, ANNOTATIONS.name), POD_NAME, 'pod name'),
+      namespace: valid(view, file, pick(annotations, ANNOTATIONS.namespace), NAMESPACE, 'pod namespace'),
+      uid: valid(view, file, pick(annotations, ANNOTATIONS.uid), POD_UID, 'pod uid'),
+    };
+  }
+  return {};
+}
+
+function fromCgroups(view: HostView, sandbox: DiscoveredSandbox): string | null {
+  for (const member of sandbox.members) {
+    const uid = uidInCgroups(member.facts.cgroups);
+    if (uid) return uid;
+  }
+  // Thread-level: the Go runtime moves only vCPU threads into the pod cgroup.
+  for (const member of sandbox.members) {
+    if (member.role !== 'vmm' && member.role !== 'shim') continue;
+    for (const thread of member.facts.threads) {
+      if (thread.tid === member.facts.pid) continue;
+      const uid = uidInCgroups(readCgroups(view, `${member.facts.pid}/task/${thread.tid}/cgroup`));
+      if (uid) return uid;
+    }
+  }
+  return null;
+}
+
+export function uidInCgroups(entries: readonly CgroupEntry[]): string | null {
+  for (const entry of entries) {
+    const match = UID_IN_CGROUP.exec(entry.path);
+    if (match) return match[1]!.replaceAll('_', '-');
+  }
+  return null;
+}
+
+function pick(annotations: Record<string, unknown>, keys: readonly string[]): string | null {
+  for (const key of keys) {
+    const value = annotations[key];
+    if (typeof value === 'string') return value;
+  }
+  return null;
+}
+
+function valid(view: HostView, file: string, value: string | null, pattern: RegExp, what: string): string | null {
+  if (value === null) return null;
+  if (pattern.test(value)) return value;
+  view.errors.add('pod', file, 'E_MALFORMED', `${what} annotation is not a valid Kubernetes value; ignored`);
+  return null;
+}
+
+function argAfter(argv: readonly string[], flag: string): string | undefined {
+  const i = argv.indexOf(flag);
+  return i >= 0 ? argv[i + 1] : undefined;
+}

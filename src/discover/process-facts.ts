@@ -1,0 +1,192 @@
+import type { HostView } from '../host/host-view.js';
+import { parseCgroup, type CgroupEntry } from '../host/proc/cgroup.js';
+import { parseCmdline } from '../host/proc/cmdline.js';
+import { parseNamespaceLink } from '../host/proc/namespace-link.js';
+import type { ProcStat } from '../host/proc/stat.js';
+import { parseProcStatus, type ProcStatus } from '../host/proc/status.js';
+import { NAMESPACE_KINDS, type NamespaceKind } from '../report/types.js';
+
+/** argv above this is cut (and recorded): a 1 MB argv must not cost 1 MB per scan. */
+export const MAX_CMDLINE_BYTES = 128 * 1024;
+/** fds and threads above these are counted but not read: a process cannot make the scan walk 100k links. */
+export const MAX_FDS = 4096;
+export const MAX_THREADS = 1024;
+
+export interface ThreadFacts {
+  tid: number;
+  comm: string | null;
+  seccomp: 0 | 1 | 2 | null;
+}
+
+/** Everything read about one candidate process. Reading only; judging happens later. */
+export interface ProcessFacts {
+  pid: number;
+  ppid: number;
+  comm: string;
+  startTime: number;
+  argv: string[];
+  exe: string | null;
+  status: ProcStatus | null;
+  threads: ThreadFacts[];
+  namespaces: Partial<Record<NamespaceKind, string | null>>;
+  namespacesReadable: boolean;
+  fds: Map<number, string>;
+  cgroups: CgroupEntry[];
+}
+
+/** Facts that cannot change for a given (pid, start time): reused across scans. */
+interface StableFacts {
+  argv: string[];
+  exe: string | null;
+}
+
+/**
+ * Caches argv and exe per (pid, start time). A pid reused by a new process has another start time, so the
+ * cache can never attribute an old argv to a new process. Entries not touched by a scan are dropped after it.
+ */
+export class ProcessCache {
+  private entries = new Map<string, StableFacts>();
+  private touched = new Set<string>();
+
+  get(stat: ProcStat): StableFacts | undefined {
+    const key = `${stat.pid}:${stat.startTime}`;
+    const hit = this.entries.get(key);
+    if (hit) this.touched.add(key);
+    return hit;
+  }
+
+  set(stat: ProcStat, facts: StableFacts): void {
+    const key = `${stat.pid}:${stat.startTime}`;
+    this.entries.set(key, facts);
+    this.touched.add(key);
+  }
+
+  /** Called after each scan: forget processes that are gone. */
+  sweep(): void {
+    for (const key of this.entries.keys()) if (!this.touched.has(key)) this.entries.delete(key);
+    this.touched = new Set();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+const STAGE = 'process';
+
+/** argv and exe: the first, cheap level of a candidate's deep read. */
+export function readIdentity(view: HostView, stat: ProcStat, cache: ProcessCache | undefined): StableFacts | undefined {
+  const cached = cache?.get(stat);
+  if (cached) return cached;
+  const raw = view.readBytes('proc', `${stat.pid}/cmdline`, { stage: STAGE, processFile: true, maxBytes: MAX_CMDLINE_BYTES });
+  if (raw === undefined) return undefined;
+  const argv = parseCmdline(raw);
+  const exe = view.readLink('proc', `${stat.pid}/exe`, { stage: STAGE, processFile: true }) ?? null;
+  const facts = { argv, exe };
+  // Only a complete read is cached: a transient EACCES must not stick for the life of the process.
+  if (exe !== null) cache?.set(stat, facts);
+  return facts;
+}
+
+export function readStatus(view: HostView, pid: number, tid?: number): ProcStatus | null {
+  const rel = tid === undefined ? `${pid}/status` : `${pid}/task/${tid}/status`;
+  const text = view.readText('proc', rel, { stage: STAGE, processFile: true, maxBytes: 16 * 1024 });
+  if (text === undefined) return null;
+  const status = parseProcStatus(text);
+  if (status.seccomp === null && status.name === null) {
+    view.errors.add(STAGE, view.hostPath('proc', rel), 'E_MALFORMED', 'status has neither Name nor Seccomp');
+  }
+  return status;
+}
+
+/** The deep read of a candidate whose identity is known: status, threads, namespaces, fds, cgroups. */
+export function readProcessFacts(view: HostView, stat: ProcStat, identity: StableFacts): ProcessFacts {
+  const pid = stat.pid;
+  const status = readStatus(view, pid);
+  return {
+    pid,
+    ppid: stat.ppid,
+    comm: stat.comm,
+    startTime: stat.startTime,
+    argv: identity.argv,
+    exe: identity.exe,
+    status,
+    threads: readThreads(view, pid, status),
+    ...readNamespaces(view, pid),
+    fds: readFds(view, pid),
+    cgroups: readCgroups(view, `${pid}/cgroup`),
+  };
+}
+
+function readThreads(view: HostView, pid: number, leader: ProcStatus | null): ThreadFacts[] {
+  const tids = view.list('proc', `${pid}/task`, { stage: STAGE, processFile: true });
+  if (tids === undefined) return leader ? [{ tid: pid, comm: leader.name, seccomp: leader.seccomp }] : [];
+  const numeric = tids.filter((t) => /^\d+$/.test(t)).map(Number).sort((a, b) => a - b);
+  if (numeric.length > MAX_THREADS) {
+    view.errors.add(STAGE, `/proc/${pid}/task`, 'E_LIMIT', `${numeric.length} threads; only the first ${MAX_THREADS} were read`);
+  }
+  const threads: ThreadFacts[] = [];
+  for (const tid of numeric.slice(0, MAX_THREADS)) {
+    const status = tid === pid && leader ? leader : readStatus(view, pid, tid);
+    if (status === null) continue;
+    threads.push({ tid, comm: status.name, seccomp: status.seccomp });
+  }
+  return threads;
+}
+
+function readNamespaces(view: HostView, pid: number): Pick<ProcessFacts, 'namespaces' | 'namespacesReadable'> {
+  const namespaces: Partial<Record<NamespaceKind, string | null>> = {};
+  let readable = true;
+  for (const kind of NAMESPACE_KINDS) {
+    const link = view.readLink('proc', `${pid}/ns/${kind}`, { stage: STAGE, processFile: true });
+    const id = link === undefined ? undefined : parseNamespaceLink(link);
+    namespaces[kind] = id ?? null;
+    if (id === undefined) {
+      readable = false;
+      // One error per process is enough: the rest of ns/ fails for the same reason.
+      if (link === undefined) break;
+    }
+  }
+  return { namespaces, namespacesReadable: readable };
+}
+
+export function readNamespaceIds(view: HostView, pid: number, stage: string): Partial<Record<NamespaceKind, string | null>> {
+  const out: Partial<Record<NamespaceKind, string | null>> = {};
+  for (const kind of NAMESPACE_KINDS) {
+    const link = view.readLink('proc', `${pid}/ns/${kind}`, { stage });
+    out[kind] = link === undefined ? null : (parseNamespaceLink(link) ?? null);
+    if (link === undefined) {
+      for (const rest of NAMESPACE_KINDS) out[rest] ??= null;
+      break;
+    }
+  }
+  return out;
+}
+
+function readFds(view: HostView, pid: number): Map<number, string> {
+  const fds = new Map<number, string>();
+  const names = view.list('proc', `${pid}/fd`, { stage: STAGE, processFile: true });
+  if (names === undefined) return fds;
+  if (names.length > MAX_FDS) {
+    view.errors.add(STAGE, `/proc/${pid}/fd`, 'E_LIMIT', `${names.length} fds; only the first ${MAX_FDS} were read`);
+  }
+  for (const name of names.slice(0, MAX_FDS)) {
+    const target = view.readLink('proc', `${pid}/fd/${name}`, { stage: STAGE, optional: true });
+    if (target !== undefined) fds.set(Number(name), target);
+  }
+  return fds;
+}
+
+export function readCgroups(view: HostView, rel: string): CgroupEntry[] {
+  const text = view.readText('proc', rel, { stage: STAGE, processFile: true, maxBytes: 16 * 1024 });
+  return text === undefined ? [] : parseCgroup(text);
+}
+
+/** The value of one variable from /proc/<pid>/environ (needs CAP_SYS_PTRACE for other users' processes). */
+export function readEnvironVariable(view: HostView, pid: number, name: string): string | undefined {
+  const raw = view.readBytes('proc', `${pid}/environ`, { stage: STAGE, processFile: true, maxBytes: 64 * 1024 });
+  if (raw === undefined) return undefined;
+  const prefix = `${name}=`;
+  for (const entry of raw.toString('utf8').split('\0')) if (entry.startsWith(prefix)) return entry.slice(prefix.length);
+  return undefined;
+}

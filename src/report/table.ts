@@ -1,0 +1,85 @@
+// The terminal view: readable in 80 columns; colour only when asked for (a TTY).
+import Table from 'cli-table3';
+import { createColors } from 'picocolors';
+import type { Finding, Report, Sandbox, Severity } from './types.js';
+
+const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
+const BACKEND_SHORT: Record<string, string> = {
+  'vhost-kernel': 'kernel',
+  'vhost-user': 'user',
+  vmm: 'vmm',
+  passthrough: 'pass',
+  'in-process': 'inproc',
+};
+const PLAIN_CHARS = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '',
+  'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' ',
+};
+
+export function renderTable(report: Report, options: { color: boolean; width?: number }): string {
+  const c = createColors(options.color);
+  const paint = (severity: Severity, text: string): string =>
+    severity === 'critical' || severity === 'high' ? c.red(text) : severity === 'medium' ? c.yellow(text) : c.dim(text);
+  const out: string[] = [];
+  const n = report.node;
+  out.push(c.bold(`kata-audit  ${n.hostname ?? '?'}  kernel ${n.kernelRelease ?? '?'}  ${n.os ?? ''}`.trimEnd()));
+  const trusted = report.sandboxes.filter((s) => s.trusted).length;
+  out.push(`${trusted} sandbox(es), ${report.sandboxes.length - trusted} untrusted look-alike(s), ` +
+    `${report.scan.processesSeen} processes scanned, ${report.errors.length} scan error(s)`);
+  out.push('');
+
+  if (report.sandboxes.length > 0) {
+    const table = new Table({
+      head: ['SANDBOX', 'VMM', 'POD', 'SCORE', 'BACKENDS', 'VIRTIOFSD'],
+      chars: PLAIN_CHARS,
+      style: { head: options.color ? ['bold'] : [], border: [], 'padding-left': 0, 'padding-right': 1 },
+      colWidths: [14, 9, 20, 6, 20, 11],
+      wordWrap: true,
+    });
+    for (const s of report.sandboxes) {
+      table.push([
+        `${s.id.slice(0, 12)}${s.trusted ? '' : c.red('!')}`,
+        s.vmm === 'cloud-hypervisor' ? 'clh' : s.vmm,
+        podLabel(s),
+        String(s.exposureScore),
+        backends(s),
+        s.virtiofs ? `${s.virtiofs.sandbox}/${s.virtiofs.seccomp === 'filter' ? 'sec' : 'nosec'}` : '-',
+      ]);
+    }
+    out.push(table.toString(), '');
+    if (report.sandboxes.some((s) => !s.trusted)) out.push(c.red('! untrusted: a look-alike or a VMM without a live Kata shim'), '');
+  } else {
+    out.push('No Kata sandboxes on this node.', '');
+  }
+
+  const findings = [...report.findings, ...report.sandboxes.flatMap((s) => s.findings)]
+    .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.rule.localeCompare(b.rule));
+  out.push(c.bold(`Findings (${findings.length})`));
+  for (const f of findings) out.push(`${paint(f.severity, f.severity.toUpperCase().padEnd(8))} ${f.rule.padEnd(15)} ${where(f)}  ${f.title}`);
+  if (report.errors.length > 0) {
+    out.push('', c.bold(`Scan errors (${report.errors.length})`));
+    for (const e of report.errors.slice(0, 20)) out.push(`${e.code.padEnd(12)} ${e.stage}: ${e.path ?? ''} ${e.message}`.slice(0, (options.width ?? 80) * 2));
+    if (report.errors.length > 20) out.push(`... and ${report.errors.length - 20} more (see --format json)`);
+  }
+  out.push('', c.dim('Details, evidence and remediation: kata-audit scan --format json'));
+  return `${out.join('\n')}\n`;
+}
+
+function podLabel(s: Sandbox): string {
+  if (s.pod.name) return `${s.pod.namespace ?? '?'}/${s.pod.name}`;
+  return s.pod.uid ? `uid ${s.pod.uid.slice(0, 8)}` : '-';
+}
+
+function backends(s: Sandbox): string {
+  const seen = new Map<string, number>();
+  for (const d of s.devices) {
+    if (d.class === 'console' || d.class === 'rng' || d.class === 'balloon') continue;
+    const key = `${d.class}:${BACKEND_SHORT[d.backend] ?? d.backend}`;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+  }
+  return [...seen.entries()].map(([k, n]) => (n > 1 ? `${k}x${n}` : k)).join(' ') || '-';
+}
+
+function where(f: Finding): string {
+  return (f.sandboxId === null ? 'host' : f.sandboxId.slice(0, 12)).padEnd(12);
+}

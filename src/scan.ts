@@ -1,0 +1,149 @@
+// One scan: host -> facts -> sandboxes -> verdicts -> Report. Each stage runs as a "collector" the
+// node_exporter way: timed, and a stage that throws is recorded (E_INTERNAL) and marked failed while the
+// rest of the scan goes on.
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { assess } from './assess/assess.js';
+import { discoverSandboxes, type DiscoveredSandbox, type Discovery } from './discover/discover.js';
+import { readNamespaceIds, readEnvironVariable, ProcessCache } from './discover/process-facts.js';
+import { readProcessTable } from './discover/process-table.js';
+import { ExecutableAllowList } from './discover/trust.js';
+import { ScanUnavailableError } from './errors.js';
+import { readCpuVulnerabilities } from './host/cpu-vulnerabilities.js';
+import { HostView } from './host/host-view.js';
+import { readIommuState } from './host/iommu.js';
+import { readKernelModules } from './host/kernel-modules.js';
+import { readNodeInfo } from './host/node-info.js';
+import { messageOf, ScanErrorLog } from './host/scan-error-log.js';
+import { readVfioDevices } from './host/vfio-devices.js';
+import { readKataConfigs } from './inspect/kata-config-files.js';
+import { inspectSandbox, type SandboxInspection } from './inspect/sandbox-inspection.js';
+import {
+  SCHEMA_VERSION,
+  type CollectorResult,
+  type HostFacts,
+  type KataConfigSummary,
+  type Report,
+  type Sandbox,
+} from './report/types.js';
+import type { ScanConfig } from './scan-config.js';
+
+/** State kept between scans of one daemon: caches of facts that cannot change for a given process. */
+export class ScanState {
+  readonly processCache = new ProcessCache();
+}
+
+export async function runScan(config: ScanConfig, state: ScanState = new ScanState()): Promise<Report> {
+  const started = process.hrtime.bigint();
+  const errors = new ScanErrorLog();
+  const view = new HostView(config.roots, errors);
+  if (!view.rootExists('proc')) throw new ScanUnavailableError(`the procfs root ${config.roots.procfs} does not exist`);
+  const live = !config.fixtureRoots && config.roots.procfs === '/proc' && config.roots.rootfs === '/';
+  const collectors: CollectorResult[] = [];
+
+  async function collect<T>(name: string, fallback: T, run: () => T | Promise<T>): Promise<T> {
+    const t0 = process.hrtime.bigint();
+    let success = true;
+    let value = fallback;
+    try {
+      value = await run();
+    } catch (error) {
+      success = false;
+      errors.add('internal', null, 'E_INTERNAL', `collector ${name} failed: ${messageOf(error)}`);
+    }
+    collectors.push({ name, success, durationSeconds: Number(process.hrtime.bigint() - t0) / 1e9 });
+    // Let the HTTP server answer health checks between stages of a large scan.
+    await yieldToEventLoop();
+    return value;
+  }
+
+  const node = await collect('node', emptyNode(), () => readNodeInfo(view, live));
+  const kernelModules = await collect('kernel_modules', [], () => readKernelModules(view));
+  const iommu = await collect('iommu', { enabled: false, vfioUnsafeInterrupts: false, vfioNoIommu: false }, () => readIommuState(view));
+  const hostVfio = await collect('vfio', [], () => readVfioDevices(view));
+  const cpuVulnerabilities = await collect('cpu_vulnerabilities', [], () => readCpuVulnerabilities(view));
+  const referenceNamespaces = await collect('reference', {}, () => {
+    const ids = readNamespaceIds(view, config.referencePid, 'reference');
+    if (Object.values(ids).some((id) => id === null)) {
+      errors.add('reference', `/proc/${config.referencePid}/ns`, 'E_ACCESS',
+        `namespaces of the reference process ${config.referencePid} cannot be read; shared namespaces are unknown (set --host.reference-pid)`);
+    }
+    return ids;
+  });
+
+  // Kata configuration first: its valid_*_paths extend the executable allow-list used by discovery.
+  let kata = await collect('kata_config', { summaries: [] as KataConfigSummary[], allowedExecutables: [] as string[] }, () => readKataConfigs(view, []));
+  let discovery: Discovery = { sandboxes: [], candidates: 0, untrustedOmitted: 0 };
+  let processesSeen = 0;
+  const inspections = await collect('processes', [] as Array<{ sandbox: DiscoveredSandbox; inspection: SandboxInspection }>, () => {
+    const table = readProcessTable(view);
+    if (table === undefined) throw new Error(`cannot list ${config.roots.procfs}`);
+    processesSeen = table.byPid.size;
+    discovery = discoverSandboxes(view, table, new ExecutableAllowList([...config.trustExePaths, ...kata.allowedExecutables]), state.processCache);
+    // Shims started with KATA_CONF_FILE (old kata-deploy wrappers) point at the file really in use.
+    const shimConfigs = new Set<string>();
+    for (const sandbox of discovery.sandboxes) {
+      if (!sandbox.trusted || !sandbox.shim) continue;
+      const conf = readEnvironVariable(view, sandbox.shim.facts.pid, 'KATA_CONF_FILE');
+      if (conf?.startsWith('/')) shimConfigs.add(conf);
+    }
+    if (shimConfigs.size > 0) kata = readKataConfigs(view, [...shimConfigs]);
+    return discovery.sandboxes.map((sandbox) => ({ sandbox, inspection: inspectSandbox(view, sandbox) }));
+  });
+  state.processCache.sweep();
+
+  // Which sandbox holds each VFIO group, from the /dev/vfio/<group> fds of its processes.
+  const groupOwner = new Map<string, string>();
+  for (const { sandbox, inspection } of inspections) {
+    if (sandbox.trusted) for (const group of inspection.vfioGroups) groupOwner.set(group, sandbox.id);
+  }
+  const host: HostFacts = {
+    kernelModules,
+    iommu,
+    vfioDevices: hostVfio.map((d) => ({ ...d, sandboxId: d.iommuGroup === null ? null : (groupOwner.get(d.iommuGroup) ?? null) })),
+    cpuVulnerabilities,
+    kataConfig: kata.summaries,
+    referenceNamespaces,
+    referencePid: config.referencePid,
+  };
+
+  const listed = limitTrusted(inspections, config.maxSandboxes);
+  const unjudged = listed.kept.map(({ inspection }) => inspection.sandbox);
+  const verdicts = await collect('assess', { hostFindings: [], sandboxFindings: unjudged.map(() => []), scores: unjudged.map(() => 0), failures: [] }, () => assess({ node, host, sandboxes: unjudged }));
+  for (const failure of verdicts.failures ?? []) errors.add('assess', null, 'E_INTERNAL', `rule ${failure.rule} failed: ${failure.message}`);
+  const sandboxes: Sandbox[] = unjudged.map((s, i) => ({ ...s, findings: verdicts.sandboxFindings[i] ?? [], exposureScore: verdicts.scores[i] ?? 0 }));
+  if (listed.omitted > 0) {
+    errors.add('discover', null, 'E_LIMIT', `${listed.omitted} trusted sandboxes beyond --max-sandboxes=${config.maxSandboxes} were counted but not listed`);
+  }
+  if (discovery.untrustedOmitted > 0) {
+    errors.add('discover', null, 'E_LIMIT', `${discovery.untrustedOmitted} further look-alike processes were counted but not listed`);
+  }
+
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    generatedAt: new Date().toISOString(),
+    node,
+    host,
+    sandboxes,
+    findings: verdicts.hostFindings,
+    errors: errors.toList(),
+    limits: { sandboxesOmitted: listed.omitted, untrustedOmitted: discovery.untrustedOmitted },
+    collectors,
+    scan: { durationSeconds: Number(process.hrtime.bigint() - started) / 1e9, processesSeen, candidates: discovery.candidates },
+  };
+}
+
+function limitTrusted<T extends { sandbox: DiscoveredSandbox }>(items: T[], max: number): { kept: T[]; omitted: number } {
+  let trusted = 0;
+  let omitted = 0;
+  const kept = items.filter((item) => {
+    if (!item.sandbox.trusted) return true;
+    if (++trusted <= max) return true;
+    omitted++;
+    return false;
+  });
+  return { kept, omitted };
+}
+
+function emptyNode(): Report['node'] {
+  return { hostname: null, kernelRelease: null, os: null, arch: null, cpuVirtualization: null, isVirtualMachine: null };
+}
