@@ -12,6 +12,8 @@ export function parseCgroup(text: string): CgroupEntry[] {
     const first = line.indexOf(':');
     const second = line.indexOf(':', first + 1);
     if (first <= 0 || second < 0) continue;
+    // Number() alone would take "-1", "0x1" or " 1" as a hierarchy id.
+    if (!/^\d+$/.test(line.slice(0, first))) continue;
     const hierarchy = Number(line.slice(0, first));
     if (!Number.isSafeInteger(hierarchy)) continue;
     const controllers = line.slice(first + 1, second);

@@ -18,13 +18,22 @@ export function parseProcStat(text: string): ProcStat | undefined {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open <= 0 || close < open) return undefined;
-  const pid = Number(text.slice(0, open).trim());
+  const pid = decimal(text.slice(0, open));
   const rest = text.slice(close + 2).split(' ');
   // rest[0] is field 3 (state); field n is rest[n - 3].
   const state = rest[0];
-  const ppid = Number(rest[1]);
-  const threads = Number(rest[17]);
-  const startTime = Number(rest[19]);
-  if (!Number.isSafeInteger(pid) || !state || !Number.isSafeInteger(ppid) || !Number.isSafeInteger(startTime)) return undefined;
-  return { pid, comm: text.slice(open + 1, close), state, ppid, threads: Number.isSafeInteger(threads) ? threads : 1, startTime };
+  const ppid = decimal(rest[1]);
+  const threads = decimal(rest[17]);
+  const startTime = decimal(rest[19]);
+  if (pid === undefined || !state || ppid === undefined || startTime === undefined) return undefined;
+  return { pid, comm: text.slice(open + 1, close), state, ppid, threads: threads ?? 1, startTime };
+}
+
+// The kernel writes these fields in decimal. Number() would also take "", "-1", "0x10" and "1e3", so a cut or
+// corrupt line could yield pid 0 or a negative ppid instead of being rejected.
+function decimal(field: string | undefined): number | undefined {
+  const text = field?.trim();
+  if (!text || !/^\d+$/.test(text)) return undefined;
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : undefined;
 }
