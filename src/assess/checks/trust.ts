@@ -1,0 +1,94 @@
+// Trust rules, and the predicates every other check uses to decide which sandboxes it may judge.
+//
+// Policy: an untrusted sandbox is judged by the trust rules only. Its processes are not Kata's (a look-alike)
+// or not tied to a pod (no shim), so a vhost or seccomp finding on it would describe somebody else's process
+// as if it were a sandbox's exposure, and a workload could spawn look-alikes to flood the findings. The trust
+// finding says what matters: "this is not a sandbox you can reason about".
+
+import type { Finding } from '../../report/types.js';
+import type { AssessInput, RuleCheck } from '../types.js';
+import { finding } from '../catalogue.js';
+
+export type InputSandbox = AssessInput['sandboxes'][number];
+
+/**
+ * The reason codes discovery writes into `trustReasons` (src/discover/discover.ts uses the same strings).
+ * A reason may carry detail after a colon ("exe-not-allowed: /tmp/qemu"); the code is the part before it.
+ */
+export const TRUST_REASONS = {
+  exeNotAllowed: 'exe-not-allowed',
+  noShim: 'no-shim',
+  foreignPidNamespace: 'foreign-pid-namespace',
+  uidMismatch: 'uid-mismatch',
+} as const;
+export type TrustReasonCode = (typeof TRUST_REASONS)[keyof typeof TRUST_REASONS];
+
+/** Reasons that mean "this is not a Kata process at all", as opposed to "a Kata process without its shim". */
+export const LOOK_ALIKE_REASONS: readonly TrustReasonCode[] = [
+  TRUST_REASONS.exeNotAllowed,
+  TRUST_REASONS.foreignPidNamespace,
+  TRUST_REASONS.uidMismatch,
+];
+
+export function trustReasonCode(reason: string): string {
+  const colon = reason.indexOf(':');
+  return (colon === -1 ? reason : reason.slice(0, colon)).trim();
+}
+
+function codes(sandbox: InputSandbox): Set<string> {
+  return new Set(sandbox.trustReasons.map(trustReasonCode));
+}
+
+/**
+ * Untrusted for any reason other than a missing shim. An untrusted sandbox with no recognised reason counts as
+ * a look-alike too: distrust the agent cannot explain is treated as the stronger case, not waved through.
+ */
+export function isLookAlike(sandbox: InputSandbox): boolean {
+  if (sandbox.trusted) return false;
+  const found = codes(sandbox);
+  if (LOOK_ALIKE_REASONS.some((code) => found.has(code))) return true;
+  return !found.has(TRUST_REASONS.noShim);
+}
+
+/** An allowed VMM binary whose shim is gone (and nothing worse). */
+export function lacksShim(sandbox: InputSandbox): boolean {
+  return !sandbox.trusted && !isLookAlike(sandbox) && codes(sandbox).has(TRUST_REASONS.noShim);
+}
+
+/** Whether the non-trust rules may judge this sandbox (see the policy at the top of this file). */
+export function isJudged(sandbox: InputSandbox): boolean {
+  return sandbox.trusted;
+}
+
+export function judgedSandboxes(input: AssessInput): InputSandbox[] {
+  return input.sandboxes.filter(isJudged);
+}
+
+const MAX_LISTED_PROCESSES = 4;
+
+function processSummary(sandbox: InputSandbox): string {
+  if (sandbox.processes.length === 0) return 'no process details';
+  const listed = sandbox.processes.slice(0, MAX_LISTED_PROCESSES).map((p) =>
+    `${p.role} pid ${p.pid} exe ${p.exe ?? 'unreadable'} uid ${p.uid ?? 'unknown'}`);
+  const more = sandbox.processes.length - listed.length;
+  return listed.join(', ') + (more > 0 ? ` and ${more} more` : '');
+}
+
+function reasonsText(sandbox: InputSandbox): string {
+  return sandbox.trustReasons.length > 0 ? sandbox.trustReasons.join(', ') : 'none recorded';
+}
+
+export const lookAlike: RuleCheck = (input) =>
+  input.sandboxes.filter(isLookAlike).map((sandbox): Finding => finding('KATA-TRUST-001', sandbox.id,
+    `claims sandbox ${sandbox.id} as a ${sandbox.vmm} VMM but failed the trust checks ` +
+    `(${reasonsText(sandbox)}): ${processSummary(sandbox)}`));
+
+export const withoutShim: RuleCheck = (input) =>
+  input.sandboxes.filter(lacksShim).map((sandbox): Finding => finding('KATA-TRUST-002', sandbox.id,
+    `no live Kata shim owns sandbox ${sandbox.id} (${reasonsText(sandbox)}), yet its ${sandbox.vmm} ` +
+    `processes run: ${processSummary(sandbox)}`));
+
+export const TRUST_CHECKS: Readonly<Record<string, RuleCheck>> = {
+  'KATA-TRUST-001': lookAlike,
+  'KATA-TRUST-002': withoutShim,
+};

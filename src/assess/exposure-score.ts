@@ -1,0 +1,76 @@
+// The exposure score: one number per sandbox, 0..100, higher means more exposed.
+//
+// Formula. Take the sandbox's own findings plus the host findings of rules marked raisesSandboxExposure
+// (CPU flaws: they cross every VM boundary on the node). Count every rule once, at the highest severity
+// among its findings. Give each rule the weight of that severity (critical 0.60, high 0.35, medium 0.15,
+// low 0.05, info 0) and combine the weights like independent chances of a breach:
+//
+//     score = round(100 * (1 - Π (1 - w_rule)))
+//
+// Why this shape:
+// - bounded: every factor is in [0.4, 1], so the product is in (0, 1] and the score in [0, 100];
+// - monotone: a new finding adds a factor <= 1 or raises a rule's weight, so the score never drops;
+// - diminishing: ten different medium rules score 80, not the 150 a plain sum would give, while one critical
+//   plus one high already scores 74: severity dominates count;
+// - explainable: every point comes from a finding listed next to the score, with its remediation. There is no
+//   hidden term: a second vhost-net NIC runs the same kernel code as the first, so device counts are in the
+//   evidence, not in the score, and one critical finding alone already means 60.
+// - deterministic: rules are combined in id order, so the floating-point product does not depend on the
+//   order findings arrived in.
+// Reference points: QEMU with Kata defaults (vhost-net medium, vhost-vsock medium, VMM without seccomp high,
+// VMM as root low) scores 55; a jailed Firecracker VM with its default seccomp filters scores 5.
+
+import type { Finding, Severity } from '../report/types.js';
+import { ruleById } from './catalogue.js';
+
+export const SEVERITY_WEIGHTS: Readonly<Record<Severity, number>> = {
+  critical: 0.6,
+  high: 0.35,
+  medium: 0.15,
+  low: 0.05,
+  info: 0,
+};
+
+const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
+
+export function severityRank(severity: Severity): number {
+  return SEVERITY_RANK[severity];
+}
+
+/** The score of a set of findings, already chosen for one sandbox (see sandboxExposureFindings). */
+export function exposureScore(findings: ReadonlyArray<Pick<Finding, 'rule' | 'severity'>>): number {
+  const strongest = new Map<string, Severity>();
+  for (const f of findings) {
+    const seen = strongest.get(f.rule);
+    if (seen === undefined || SEVERITY_RANK[f.severity] > SEVERITY_RANK[seen]) strongest.set(f.rule, f.severity);
+  }
+  let remaining = 1;
+  for (const rule of [...strongest.keys()].sort()) {
+    remaining *= 1 - SEVERITY_WEIGHTS[strongest.get(rule) as Severity];
+  }
+  return Math.min(100, Math.max(0, Math.round(100 * (1 - remaining))));
+}
+
+/** The findings that count for one sandbox: its own, and host findings of rules that raise every sandbox's exposure. */
+export function sandboxExposureFindings(sandboxFindings: readonly Finding[], hostFindings: readonly Finding[]): Finding[] {
+  return [...sandboxFindings, ...hostFindings.filter((f) => ruleById(f.rule)?.raisesSandboxExposure === true)];
+}
+
+/** The formula for the README and docs/rules.md, kept next to the code it describes. */
+export const EXPOSURE_SCORE_MARKDOWN = [
+  'Every sandbox gets an exposure score from 0 to 100; a more exposed sandbox scores higher. The score counts',
+  'the sandbox\'s own findings plus the host findings of rules marked "raises sandbox exposure" (CPU flaws that',
+  'cross every VM boundary on the node). Each rule counts once, at the highest severity among its findings, with',
+  'the weight of that severity: critical 0.60, high 0.35, medium 0.15, low 0.05, info 0. The weights combine like',
+  'independent chances of a breach:',
+  '',
+  '```',
+  'score = round(100 * (1 - Π over rules (1 - weight)))',
+  '```',
+  '',
+  'So the score is bounded (0 to 100), never drops when a finding is added, and grows with diminishing returns:',
+  'one critical finding alone scores 60, one high 35, and two mediums 28. Nothing else enters it: device counts',
+  'and other details are in the evidence, and every point can be traced to a finding and its remediation.',
+  'For reference, QEMU with Kata\'s defaults (vhost-net and vhost-vsock medium, no VMM seccomp high, VMM as root',
+  'low) scores 55; a jailed Firecracker VM with its default seccomp filters scores 5.',
+].join('\n');
