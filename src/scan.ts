@@ -87,7 +87,7 @@ export async function runScan(config: ScanConfig, state: ScanState = new ScanSta
       if (conf?.startsWith('/')) shimConfigs.add(conf);
     }
     if (shimConfigs.size > 0) kata = readKataConfigs(view, [...shimConfigs]);
-    return discovery.sandboxes.map((sandbox) => ({ sandbox, inspection: inspectSandbox(view, sandbox) }));
+    return discovery.sandboxes.map((sandbox) => ({ sandbox, inspection: inspectSandbox(view, sandbox, referenceNamespaces) }));
   });
   state.processCache.sweep();
 

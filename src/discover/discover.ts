@@ -134,7 +134,9 @@ export function discoverSandboxes(
         `${candidate.kind} claims sandbox ${candidate.claimedId} but runs under the shim of ${shim.id}; grouped by ancestry`);
     }
     const facts = readProcessFacts(view, candidate.stat, candidate);
-    if (!inHostPidNamespace(facts)) {
+    // Under a trusted shim, ancestry is the proof (virtiofsd's sandboxed child is PID 1 of its own pid
+    // namespace on purpose). Joined by id alone, the process must also live where the shim lives.
+    if (!shimAncestor && !inHostPidNamespace(facts)) {
       untrustedFromFacts(untrusted, facts, candidate, id, 'foreign-pid-namespace', () => untrustedOmitted++);
       continue;
     }

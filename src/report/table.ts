@@ -11,6 +11,7 @@ const BACKEND_SHORT: Record<string, string> = {
   passthrough: 'pass',
   'in-process': 'inproc',
 };
+const VMM_SHORT: Record<Sandbox['vmm'], string> = { qemu: 'qemu', firecracker: 'fc', 'cloud-hypervisor': 'clh', dragonball: 'db' };
 const PLAIN_CHARS = {
   top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '',
   'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' ',
@@ -33,13 +34,13 @@ export function renderTable(report: Report, options: { color: boolean; width?: n
       head: ['SANDBOX', 'VMM', 'POD', 'SCORE', 'BACKENDS', 'VIRTIOFSD'],
       chars: PLAIN_CHARS,
       style: { head: options.color ? ['bold'] : [], border: [], 'padding-left': 0, 'padding-right': 1 },
-      colWidths: [14, 9, 20, 6, 20, 11],
+      colWidths: [13, 7, 18, 6, 22, 14],
       wordWrap: true,
     });
     for (const s of report.sandboxes) {
       table.push([
         `${s.id.slice(0, 12)}${s.trusted ? '' : c.red('!')}`,
-        s.vmm === 'cloud-hypervisor' ? 'clh' : s.vmm,
+        VMM_SHORT[s.vmm],
         podLabel(s),
         String(s.exposureScore),
         backends(s),
@@ -55,7 +56,7 @@ export function renderTable(report: Report, options: { color: boolean; width?: n
   const findings = [...report.findings, ...report.sandboxes.flatMap((s) => s.findings)]
     .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.rule.localeCompare(b.rule));
   out.push(c.bold(`Findings (${findings.length})`));
-  for (const f of findings) out.push(`${paint(f.severity, f.severity.toUpperCase().padEnd(8))} ${f.rule.padEnd(15)} ${where(f)}  ${f.title}`);
+  for (const f of findings) out.push(`${paint(f.severity, f.severity.toUpperCase().padEnd(8))} ${f.rule.padEnd(16)} ${where(f)}  ${f.title}`);
   if (report.errors.length > 0) {
     out.push('', c.bold(`Scan errors (${report.errors.length})`));
     for (const e of report.errors.slice(0, 20)) out.push(`${e.code.padEnd(12)} ${e.stage}: ${e.path ?? ''} ${e.message}`.slice(0, (options.width ?? 80) * 2));

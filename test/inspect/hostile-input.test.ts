@@ -1,0 +1,83 @@
+import test from 'ava';
+import fc from 'fast-check';
+import { parseCloudHypervisorArgs } from '../../src/inspect/cloud-hypervisor-args.js';
+import { devicesFromFds } from '../../src/inspect/fd-devices.js';
+import { firecrackerConfigCandidates, parseFirecrackerArgs, parseFirecrackerConfig, parseJailerArgs } from '../../src/inspect/firecracker-args.js';
+import { summariseKataConfig } from '../../src/inspect/kata-config.js';
+import { parseQemuArgs, qemuInventory } from '../../src/inspect/qemu-args.js';
+import { parseQemuOptionValue } from '../../src/inspect/qemu-option-value.js';
+import { sandboxIdFromPath } from '../../src/inspect/sandbox-id.js';
+import { parseVirtiofsdArgs } from '../../src/inspect/virtiofsd-args.js';
+
+const MB = 'x'.repeat(1024 * 1024);
+
+function allParsers(argv: string[]): void {
+  qemuInventory(parseQemuArgs(argv));
+  parseCloudHypervisorArgs(argv);
+  parseJailerArgs(argv);
+  const fcArgs = parseFirecrackerArgs(argv);
+  firecrackerConfigCandidates(fcArgs, argv[0] ?? null, argv[1] ?? null);
+  parseVirtiofsdArgs(argv, argv[0] ?? null);
+}
+
+test('empty argv', (t) => {
+  t.notThrows(() => allParsers([]));
+  const args = parseQemuArgs([]);
+  t.is(args.binary, null);
+  t.is(args.sandboxId, null);
+  const inv = qemuInventory(args);
+  t.deepEqual(inv.devices, []);
+  t.deepEqual(inv.hotplug, { cpu: false, memory: false, pci: false });
+  t.is(parseVirtiofsdArgs([], null).implementation, 'unknown');
+  t.is(parseJailerArgs([]).id, null);
+});
+
+test('options missing their value at the end', (t) => {
+  for (const last of ['-name', '-device', '-m', '-smp', '-sandbox', '-netdev', '-qmp', '--api-socket', '--id', '--config-file', '--', '-o', '--shared-dir', '--fd', '--seccomp']) {
+    t.notThrows(() => allParsers(['bin', last]), last);
+  }
+  t.is(parseQemuArgs(['qemu', '-name']).sandboxId, null);
+  t.is(parseJailerArgs(['jailer', '--id']).id, null);
+  t.is(parseCloudHypervisorArgs(['ch', '--api-socket']).apiSocket, null);
+  t.is(parseVirtiofsdArgs(['virtiofsd', '-o'], null).sharedDir, null);
+});
+
+test('a 1 MB argument', (t) => {
+  const started = Date.now();
+  t.notThrows(() => allParsers(['bin', '-name', `sandbox-${MB}`, '-device', `virtio-net-pci,netdev=${MB}`, MB, `--shared-dir=${MB}`]));
+  t.is(parseQemuArgs(['qemu', '-name', `sandbox-${MB}`]).sandboxId, null, 'an id beyond 255 characters is refused');
+  t.is(parseQemuOptionValue(`${','.repeat(1024 * 1024)}`).props.size, 0);
+  t.notThrows(() => parseFirecrackerConfig(MB));
+  t.notThrows(() => summariseKataConfig(MB, [], '/x'));
+  t.notThrows(() => sandboxIdFromPath(`/run/vc/vm/${MB}`));
+  t.true(Date.now() - started < 5000, 'linear time');
+});
+
+test('random argv never throws', (t) => {
+  const token = fc.oneof(
+    fc.string(),
+    fc.constantFrom('-name', '-device', '-netdev', '-m', '-smp', '-sandbox', '-qmp', '-chardev', '-object', '--', '-o',
+      '--api-socket', '--id', '--exec-file', '--config-file', '--shared-dir', '--seccomp', '-global', '-machine'),
+    fc.constantFrom('tap,id=n,vhost=on,vhostfds=a:1:', 'virtio-net-pci,netdev=n', ',,,=,', '{"driver":1}', 'unix:fd=',
+      'on,obsolete', '1,maxcpus=x', '2G,slots=-1,maxmem=1T', '/run/vc/vm/../x', 'fd=99999999999'),
+  );
+  fc.assert(fc.property(fc.array(token, { maxLength: 40 }), (argv) => {
+    allParsers(argv);
+  }));
+  t.pass();
+});
+
+test('random fd tables and config text never throw', (t) => {
+  fc.assert(fc.property(
+    fc.array(fc.tuple(fc.nat(), fc.oneof(fc.string(), fc.constantFrom('/dev/vhost-net', '/dev/net/tun', '/dev/vfio/1', '/dev/vfio/vfio', '/x/root/dev/vhost-vsock')))),
+    fc.array(fc.nat()),
+    (entries, exclude) => {
+      devicesFromFds(new Map(entries), 'qemu', new Set(exclude), { tun: 1, 'vfio-group': 2 });
+    },
+  ));
+  fc.assert(fc.property(fc.string(), (text) => {
+    parseFirecrackerConfig(text);
+    summariseKataConfig(text, [{ path: '/d', text }], '/m');
+  }));
+  t.pass();
+});

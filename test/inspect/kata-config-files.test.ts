@@ -1,0 +1,99 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import test from 'ava';
+import { HostView } from '../../src/host/host-view.js';
+import { ScanErrorLog } from '../../src/host/scan-error-log.js';
+import { readKataConfigs } from '../../src/inspect/kata-config-files.js';
+import { CONFIGURATION_FC, CONFIGURATION_QEMU, CONFIGURATION_RS_DRAGONBALL, DROP_IN_DEBUG } from './kata-config-samples.js';
+
+const DEFAULTS = '/opt/kata/share/defaults/kata-containers';
+
+function makeRoot(files: Record<string, string>, links: Record<string, string> = {}): { view: HostView; cleanup: () => void } {
+  const base = mkdtempSync(path.join(tmpdir(), 'kata-config-'));
+  const root = path.join(base, 'root');
+  for (const [hostPath, content] of Object.entries(files)) {
+    const real = path.join(root, hostPath);
+    mkdirSync(path.dirname(real), { recursive: true });
+    writeFileSync(real, content);
+  }
+  for (const [hostPath, target] of Object.entries(links)) {
+    const real = path.join(root, hostPath);
+    mkdirSync(path.dirname(real), { recursive: true });
+    symlinkSync(target, real);
+  }
+  const view = new HostView({ procfs: path.join(base, 'proc'), sysfs: path.join(base, 'sys'), rootfs: root }, new ScanErrorLog());
+  return { view, cleanup: () => rmSync(base, { recursive: true, force: true }) };
+}
+
+test('kata-deploy layout: shipped configs, per-handler copies, runtime-rs, drop-ins, shim-named file', (t) => {
+  const { view, cleanup } = makeRoot({
+    [`${DEFAULTS}/configuration-qemu.toml`]: CONFIGURATION_QEMU,
+    [`${DEFAULTS}/configuration-fc.toml`]: CONFIGURATION_FC,
+    [`${DEFAULTS}/config.d/50-debug.toml`]: DROP_IN_DEBUG,
+    [`${DEFAULTS}/config.d/10-first.toml`]: '[runtime]\nenable_pprof = true\n',
+    [`${DEFAULTS}/config.d/README`]: 'not a drop-in',
+    [`${DEFAULTS}/runtimes/qemu/configuration-qemu.toml`]: CONFIGURATION_QEMU,
+    [`${DEFAULTS}/runtime-rs/configuration-dragonball.toml`]: CONFIGURATION_RS_DRAGONBALL,
+    [`${DEFAULTS}/unrelated.toml`]: 'x = 1',
+  }, { [`${DEFAULTS}/configuration.toml`]: 'configuration-qemu.toml' });
+  t.teardown(cleanup);
+  const shimPath = `${DEFAULTS}/runtimes/qemu/configuration-qemu.toml`;
+  const { summaries, allowedExecutables } = readKataConfigs(view, [shimPath]);
+  t.deepEqual(summaries.map((s) => s.path), [
+    shimPath,
+    `${DEFAULTS}/configuration-fc.toml`,
+    `${DEFAULTS}/configuration-qemu.toml`,
+    `${DEFAULTS}/configuration.toml`,
+    `${DEFAULTS}/runtime-rs/configuration-dragonball.toml`,
+  ]);
+  t.deepEqual(summaries.map((s) => s.inUse), [true, false, false, false, false]);
+  const qemu = summaries.find((s) => s.path === `${DEFAULTS}/configuration-qemu.toml`);
+  t.deepEqual(qemu?.dropIns, [`${DEFAULTS}/config.d/10-first.toml`, `${DEFAULTS}/config.d/50-debug.toml`]);
+  t.is(qemu?.settings.enable_debug, true);
+  t.is(qemu?.settings.enable_pprof, true);
+  t.deepEqual(summaries[0]?.dropIns, [], 'the per-handler copy has no config.d of its own');
+  t.is(summaries[0]?.settings.enable_debug, false);
+  t.deepEqual(allowedExecutables, [
+    '/opt/kata/bin/qemu-system-x86_64', '/opt/kata/libexec/virtiofsd', '/opt/kata/bin/firecracker',
+    '/opt/kata/bin/jailer', '/usr/local/bin/qemu-*', '/opt/kata/bin/dragonball',
+  ]);
+  t.deepEqual(view.errors.toList(), []);
+});
+
+test('/etc override is in use; malformed TOML is recorded, not thrown; a missing shim file is recorded', (t) => {
+  const { view, cleanup } = makeRoot({
+    '/etc/kata-containers/configuration.toml': CONFIGURATION_QEMU,
+    '/usr/share/defaults/kata-containers/configuration.toml': '[hypervisor.qemu\n',
+    '/usr/share/kata-containers/defaults/configuration.toml': CONFIGURATION_FC,
+    '/etc/kata-containers/config.d/99-broken.toml': 'a = ',
+  });
+  t.teardown(cleanup);
+  const { summaries } = readKataConfigs(view, ['/etc/kata/missing.toml', 'relative.toml']);
+  t.deepEqual(summaries.map((s) => [s.path, s.inUse]), [['/usr/share/kata-containers/defaults/configuration.toml', false]]);
+  const errors = view.errors.toList();
+  t.deepEqual(errors.map((e) => [e.stage, e.path, e.code]), [
+    ['kata-config', '/etc/kata/missing.toml', 'E_MISSING'],
+    ['kata-config', '/etc/kata-containers/config.d/99-broken.toml', 'E_MALFORMED'],
+    ['kata-config', '/usr/share/defaults/kata-containers/configuration.toml', 'E_MALFORMED'],
+  ]);
+});
+
+test('an /etc override with a valid drop-in is in use', (t) => {
+  const { view, cleanup } = makeRoot({
+    '/etc/kata-containers/configuration.toml': CONFIGURATION_QEMU,
+    '/etc/kata-containers/config.d/50-debug.toml': DROP_IN_DEBUG,
+  });
+  t.teardown(cleanup);
+  const { summaries } = readKataConfigs(view, []);
+  t.is(summaries.length, 1);
+  t.true(summaries[0]?.inUse);
+  t.is(summaries[0]?.settings.debug_console_enabled, true);
+});
+
+test('an empty host has no configs and no errors', (t) => {
+  const { view, cleanup } = makeRoot({});
+  t.teardown(cleanup);
+  t.deepEqual(readKataConfigs(view, []), { summaries: [], allowedExecutables: [] });
+  t.deepEqual(view.errors.toList(), []);
+});
