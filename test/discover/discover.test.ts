@@ -1,0 +1,145 @@
+import test from 'ava';
+import type { FixtureHost, FixtureProcess } from '../../src/fixture-host/description.js';
+import { runScan } from '../../src/scan.js';
+import { fixtureScanConfig, materialise } from '../helpers/fixture-roots.js';
+
+const SID = 'a'.repeat(48) + '0123456789abcdef';
+const OTHER = 'b'.repeat(64);
+const SHIM_EXE = '/opt/kata/bin/containerd-shim-kata-v2';
+const QEMU_EXE = '/opt/kata/bin/qemu-system-x86_64';
+const VFSD_EXE = '/opt/kata/libexec/virtiofsd';
+
+function shim(pid: number, id: string, extra: Partial<FixtureProcess> = {}): FixtureProcess {
+  return {
+    pid, ppid: 1, exe: SHIM_EXE,
+    argv: [SHIM_EXE, '-namespace', 'k8s.io', '-address', '/run/containerd/containerd.sock', '-publish-binary', '/usr/bin/containerd', '-id', id],
+    ns: { mnt: 4026532500 + pid },
+    ...extra,
+  };
+}
+
+function qemu(pid: number, ppid: number, id: string, extra: Partial<FixtureProcess> = {}): FixtureProcess {
+  return {
+    pid, ppid, exe: QEMU_EXE,
+    argv: [QEMU_EXE, '-name', `sandbox-${id}`, '-machine', 'q35,accel=kvm', '-m', '2048M,slots=10,maxmem=4096M',
+      '-device', 'virtio-scsi-pci,id=scsi0', '-smp', '1,cores=1,threads=1,sockets=4,maxcpus=4'],
+    ...extra,
+  };
+}
+
+function vfsd(pid: number, ppid: number, id: string, extra: Partial<FixtureProcess> = {}): FixtureProcess {
+  return {
+    pid, ppid, exe: VFSD_EXE,
+    argv: [VFSD_EXE, '--syslog', '--cache=auto', `--shared-dir=/run/kata-containers/shared/sandboxes/${id}/shared`, '--fd=3'],
+    ...extra,
+  };
+}
+
+async function scan(t: Parameters<typeof materialise>[0], host: FixtureHost) {
+  return runScan(fixtureScanConfig(materialise(t, host)));
+}
+
+test('a shim with its QEMU child and virtiofsd pair is one trusted sandbox; the sandboxed child in its own pid ns stays trusted', async (t) => {
+  const report = await scan(t, {
+    processes: [
+      shim(100, SID),
+      qemu(110, 100, SID),
+      vfsd(120, 100, SID, { ns: { mnt: 1, net: 2 }, capEff: '0000000000000000' }),
+      vfsd(121, 120, SID, { nspid: [121, 1], ns: { mnt: 3, net: 4, pid: 5 }, seccomp: 2, capEff: '00000000880000db', capBnd: '0000000000000000' }),
+    ],
+  });
+  t.is(report.sandboxes.length, 1);
+  const sandbox = report.sandboxes[0]!;
+  t.true(sandbox.trusted);
+  t.is(sandbox.id, SID);
+  t.deepEqual(sandbox.processes.map((p) => [p.pid, p.role]), [[100, 'shim'], [110, 'vmm'], [120, 'virtiofsd'], [121, 'virtiofsd']]);
+  t.is(sandbox.virtiofs?.sandbox, 'namespace');
+  t.is(sandbox.virtiofs?.seccomp, 'filter');
+});
+
+test('a daemonized QEMU (ppid 1) joins its shim by sandbox id and uid', async (t) => {
+  const report = await scan(t, { processes: [shim(100, SID), qemu(300, 1, SID, { argv: [...qemu(300, 1, SID).argv, '-daemonize'] })] });
+  t.is(report.sandboxes.length, 1);
+  t.deepEqual(report.sandboxes[0]!.processes.map((p) => p.role), ['shim', 'vmm']);
+});
+
+test('a look-alike claiming a real sandbox id never merges into it', async (t) => {
+  const report = await scan(t, {
+    processes: [
+      shim(100, SID),
+      qemu(110, 100, SID),
+      qemu(500, 1, SID, { exe: '/home/user/qemu-system-x86_64', uid: 1000 }),
+      qemu(501, 1, SID, { uid: 1000 }),
+      qemu(502, 1, SID, { nspid: [502, 7] }),
+    ],
+  });
+  const trusted = report.sandboxes.filter((s) => s.trusted);
+  t.is(trusted.length, 1);
+  t.deepEqual(trusted[0]!.processes.map((p) => p.pid), [100, 110]);
+  const reasons = report.sandboxes.filter((s) => !s.trusted).map((s) => s.trustReasons[0]).sort();
+  t.deepEqual(reasons, ['exe-not-allowed', 'foreign-pid-namespace', 'uid-mismatch']);
+  t.true(report.sandboxes.filter((s) => !s.trusted).every((s) => s.findings.some((f) => f.rule.startsWith('KATA-TRUST'))));
+});
+
+test('an allowed VMM whose sandbox has no live shim is untrusted with reason no-shim', async (t) => {
+  const report = await scan(t, { processes: [qemu(300, 1, OTHER)] });
+  t.is(report.sandboxes.length, 1);
+  t.false(report.sandboxes[0]!.trusted);
+  t.deepEqual(report.sandboxes[0]!.trustReasons, ['no-shim']);
+});
+
+test('runc shims, libvirt guests and a fake shim outside the allowed paths are not Kata sandboxes', async (t) => {
+  const report = await scan(t, {
+    processes: [
+      { pid: 200, argv: ['/usr/bin/containerd-shim-runc-v2', '-namespace', 'k8s.io', '-id', OTHER], exe: '/usr/bin/containerd-shim-runc-v2' },
+      { pid: 210, argv: ['/usr/bin/qemu-system-x86_64', '-name', 'guest=web01,debug-threads=on'], exe: '/usr/bin/qemu-system-x86_64' },
+    ],
+  });
+  t.is(report.sandboxes.length, 0);
+  const fake = await scan(t, { processes: [shim(100, SID, { exe: '/tmp/containerd-shim-kata-v2' })] });
+  t.is(fake.sandboxes.length, 1);
+  t.false(fake.sandboxes[0]!.trusted);
+  t.deepEqual(fake.sandboxes[0]!.trustReasons, ['exe-not-allowed']);
+});
+
+test('--trust.exe-paths extends the allowed executables', async (t) => {
+  const host = { processes: [shim(100, SID, { exe: '/srv/kata/containerd-shim-kata-v2', argv: ['/srv/kata/containerd-shim-kata-v2', '-id', SID] })] };
+  const roots = materialise(t, host);
+  t.false((await runScan(fixtureScanConfig(roots))).sandboxes[0]!.trusted);
+  t.true((await runScan(fixtureScanConfig(roots, { trustExePaths: ['/srv/kata/*'] }))).sandboxes[0]!.trusted);
+});
+
+test('a sandbox id that breaks Kata id rules becomes an E_INVALID_ID error, never a sandbox', async (t) => {
+  const report = await scan(t, { processes: [qemu(300, 1, 'x"}\nkata_audit_evil{a="1')] });
+  t.is(report.sandboxes.length, 0);
+  t.true(report.errors.some((e) => e.code === 'E_INVALID_ID' && e.path === '/proc/300/cmdline'));
+});
+
+test('look-alikes are capped: a thousand of them list at most 16 sandboxes and count the rest', async (t) => {
+  const processes: FixtureProcess[] = [];
+  for (let i = 0; i < 1000; i++) {
+    processes.push(qemu(1000 + i, 1, i.toString(16).padStart(64, '0'), { exe: '/tmp/qemu-system-x86_64', uid: 1000 }));
+  }
+  const report = await scan(t, { processes });
+  t.is(report.sandboxes.length, 16);
+  t.is(report.limits.untrustedOmitted, 1000 - 16);
+  t.true(report.errors.some((e) => e.code === 'E_LIMIT'));
+});
+
+test('pod uid comes from a vCPU thread cgroup when the processes sit in the overhead cgroup', async (t) => {
+  const uid = '2f3c1a2b-1111-4222-8333-944455556666';
+  const report = await scan(t, {
+    processes: [
+      shim(100, SID, { cgroup: `0::/kata_overhead/${SID}` }),
+      qemu(110, 100, SID, {
+        cgroup: `0::/kata_overhead/${SID}`,
+        threads: [{ tid: 111, comm: 'qemu-system-x86', cgroup: `4:memory:/kubepods/burstable/pod${uid}/kata_${SID}` }],
+      }),
+    ],
+  });
+  t.is(report.sandboxes[0]!.pod.uid, uid);
+});
+
+test('a missing procfs root is a ScanUnavailableError', async (t) => {
+  await t.throwsAsync(runScan(fixtureScanConfig({ procfs: '/nonexistent/proc', sysfs: '/sys', rootfs: '/' })), { code: 'ERR_SCAN_UNAVAILABLE' } as never);
+});
