@@ -30,7 +30,11 @@ import type { ScanConfig } from './scan-config.js';
 /** State kept between scans of one daemon: caches of facts that cannot change for a given process. */
 export class ScanState {
   readonly processCache = new ProcessCache();
+  /** OS, kernel and CPU flags do not change while the agent runs; systeminformation costs ~30 ms a call. */
+  nodeInfo: { value: Report['node']; readAt: number } | undefined;
 }
+
+const NODE_INFO_TTL_MS = 10 * 60 * 1000;
 
 export async function runScan(config: ScanConfig, state: ScanState = new ScanState()): Promise<Report> {
   const started = process.hrtime.bigint();
@@ -56,7 +60,12 @@ export async function runScan(config: ScanConfig, state: ScanState = new ScanSta
     return value;
   }
 
-  const node = await collect('node', emptyNode(), () => readNodeInfo(view, live));
+  const node = await collect('node', emptyNode(), async () => {
+    if (state.nodeInfo && Date.now() - state.nodeInfo.readAt < NODE_INFO_TTL_MS) return state.nodeInfo.value;
+    const value = await readNodeInfo(view, live);
+    state.nodeInfo = { value, readAt: Date.now() };
+    return value;
+  });
   const kernelModules = await collect('kernel_modules', [], () => readKernelModules(view));
   const iommu = await collect('iommu', { enabled: false, vfioUnsafeInterrupts: false, vfioNoIommu: false }, () => readIommuState(view));
   const hostVfio = await collect('vfio', [], () => readVfioDevices(view));
