@@ -16,6 +16,7 @@ import { readNodeInfo } from './host/node-info.js';
 import { messageOf, ScanErrorLog } from './host/scan-error-log.js';
 import { readVfioDevices } from './host/vfio-devices.js';
 import { readKataConfigs } from './inspect/kata-config-files.js';
+import { BinaryVersions } from './inspect/binary-version.js';
 import { inspectSandbox, type SandboxInspection } from './inspect/sandbox-inspection.js';
 import {
   SCHEMA_VERSION,
@@ -30,6 +31,7 @@ import type { ScanConfig } from './scan-config.js';
 /** State kept between scans of one daemon: caches of facts that cannot change for a given process. */
 export class ScanState {
   readonly processCache = new ProcessCache();
+  readonly binaryVersions = new BinaryVersions();
   /** OS, kernel and CPU flags do not change while the agent runs; systeminformation costs ~30 ms a call. */
   nodeInfo: { value: Report['node']; readAt: number } | undefined;
 }
@@ -99,6 +101,7 @@ export async function runScan(config: ScanConfig, state: ScanState = new ScanSta
     return discovery.sandboxes.map((sandbox) => ({ sandbox, inspection: inspectSandbox(view, sandbox, referenceNamespaces) }));
   });
   state.processCache.sweep();
+  if (live) await collect('versions', undefined, () => addVersions(inspections.map((i) => i.inspection.sandbox), state.binaryVersions));
 
   // Which sandbox holds each VFIO group, from the /dev/vfio/<group> fds of its processes.
   const groupOwner = new Map<string, string>();
@@ -139,6 +142,17 @@ export async function runScan(config: ScanConfig, state: ScanState = new ScanSta
     collectors,
     scan: { durationSeconds: Number(process.hrtime.bigint() - started) / 1e9, processesSeen, candidates: discovery.candidates },
   };
+}
+
+async function addVersions(sandboxes: SandboxInspection['sandbox'][], versions: BinaryVersions): Promise<void> {
+  for (const sandbox of sandboxes) {
+    if (!sandbox.trusted) continue; // never execute a look-alike's binary
+    for (const process of sandbox.processes) {
+      if ((process.role === 'vmm' || process.role === 'virtiofsd') && process.exe !== null && process.exeAllowed) {
+        process.version = await versions.get(process.exe.replace(/ \(deleted\)$/, ''));
+      }
+    }
+  }
 }
 
 function limitTrusted<T extends { sandbox: DiscoveredSandbox }>(items: T[], max: number): { kept: T[]; omitted: number } {

@@ -116,6 +116,8 @@ export interface SandboxProcess {
   nspid: number[];
   /** Whether the exe is on the allowed list. */
   exeAllowed: boolean;
+  /** First line of `<exe> --version` for VMM and virtiofsd processes, live host only; null otherwise. */
+  version?: string | null;
 }
 
 export interface Device { class: DeviceClass; backend: DeviceBackend; id: string | null; source: 'argv' | 'fd' | 'config' | 'default' }
