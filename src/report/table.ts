@@ -56,7 +56,17 @@ export function renderTable(report: Report, options: { color: boolean; width?: n
   const findings = [...report.findings, ...report.sandboxes.flatMap((s) => s.findings)]
     .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.rule.localeCompare(b.rule));
   out.push(c.bold(`Findings (${findings.length})`));
-  for (const f of findings) out.push(`${paint(f.severity, f.severity.toUpperCase().padEnd(8))} ${f.rule.padEnd(16)} ${where(f)}  ${f.title}`);
+  // One line per rule and place: eight vulnerable CPU flaws are one line "x8", the evidence is in the JSON.
+  const grouped = new Map<string, { finding: Finding; count: number }>();
+  for (const f of findings) {
+    const key = `${f.rule}\0${f.sandboxId ?? ''}\0${f.severity}`;
+    const entry = grouped.get(key);
+    if (entry) entry.count++;
+    else grouped.set(key, { finding: f, count: 1 });
+  }
+  for (const { finding: f, count } of grouped.values()) {
+    out.push(`${paint(f.severity, f.severity.toUpperCase().padEnd(8))} ${f.rule.padEnd(16)} ${where(f)}  ${f.title}${count > 1 ? ` (x${count})` : ''}`);
+  }
   if (report.errors.length > 0) {
     out.push('', c.bold(`Scan errors (${report.errors.length})`));
     for (const e of report.errors.slice(0, 20)) out.push(`${e.code.padEnd(12)} ${e.stage}: ${e.path ?? ''} ${e.message}`.slice(0, (options.width ?? 80) * 2));
