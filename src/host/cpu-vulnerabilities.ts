@@ -5,32 +5,6 @@ export const CPU_STAGE = 'cpu';
 
 const VULNERABILITIES_DIR = 'devices/system/cpu/vulnerabilities';
 
-/**
- * The sysfs entries (file names as the kernel spells them) for flaws that let a guest read or corrupt host or
- * other guests' state, or that the kernel mitigates at VM entry/exit. Left out on purpose:
- * - meltdown: reads kernel memory mapped into the attacker's own page tables; with EPT/NPT the host kernel
- *   is never mapped in a guest, so it is a guest-internal matter;
- * - spectre_v1, spec_store_bypass: gadgets within one context, fixed per gadget or opted into per process;
- *   the status says nothing about the VM boundary;
- * - old_microcode: a meta entry about microcode age, not a flaw of its own.
- */
-export const VM_ISOLATION_VULNERABILITIES = [
-  'l1tf', // L1 Terminal Fault: a guest reads host L1D through EPT (Foreshadow-NG); flush on VM entry
-  'mds', // fill/store/load buffers leak across VM entry and across SMT siblings
-  'tsx_async_abort', // the MDS class through TSX aborts
-  'mmio_stale_data', // a guest with a passed-through MMIO device (VFIO) reads stale host data
-  'retbleed', // return instructions predicted from guest-trained BTB entries after VM exit
-  'srbds', // RDRAND/RDSEED output shared across cores, so a guest samples the host's random numbers
-  'spec_rstack_overflow', // Inception/SRSO: guest-poisoned return stack; the kernel has an "IBPB on VMEXIT" mode
-  'gather_data_sampling', // Downfall: AVX gather leaks vector registers across VMs
-  'reg_file_data_sampling', // RFDS: Atom register file leaks, cleared with VERW on VM entry
-  'indirect_target_selection', // ITS: guest-trained indirect branch targets used by the host
-  'tsa', // Transient Scheduler Attacks (AMD): the kernel's tsa=vm mode exists for exactly this boundary
-  'vmscape', // guest-trained branch targets attack the VMM in host userspace, i.e. QEMU itself
-  'itlb_multihit', // a guest changing huge page sizes machine-checks the whole host (denial of service)
-  'spectre_v2', // branch target injection from guest to host kernel; IBRS/retpoline and IBPB on exit
-  'ghostwrite', // T-Head RISC-V vector stores write physical memory, bypassing all address translation
-] as const;
 
 /** Classifies a sysfs vulnerability line; detail keeps the kernel's words (trimmed). */
 export function parseVulnerabilityStatus(text: string): Omit<CpuVulnerability, 'name'> {

@@ -1,29 +1,34 @@
-// CPU flaws that cross the VM boundary. Which flaws count is a verdict, so the list lives here rather than in
-// the sysfs reader (which may report every entry it finds). Left out: meltdown (with EPT/NPT the host kernel
-// is not mapped in a guest), spectre_v1 and spec_store_bypass (within one context; the status says nothing
-// about the VM boundary), old_microcode (a meta entry).
-
 import type { CpuVulnerability, Finding } from '../../report/types.js';
 import type { RuleCheck } from '../types.js';
 import { finding } from '../catalogue.js';
+import { smtVulnerable as smtLeaks, vmxVulnerable } from '../../host/cpu-vulnerabilities.js';
 
+/**
+ * The sysfs entries (file names as the kernel spells them) for flaws that let a guest read or corrupt host or
+ * other guests' state, or that the kernel mitigates at VM entry/exit. Left out on purpose:
+ * - meltdown: reads kernel memory mapped into the attacker's own page tables; with EPT/NPT the host kernel
+ *   is never mapped in a guest, so it is a guest-internal matter;
+ * - spectre_v1, spec_store_bypass: gadgets within one context, fixed per gadget or opted into per process;
+ *   the status says nothing about the VM boundary;
+ * - old_microcode: a meta entry about microcode age, not a flaw of its own.
+ */
+// Which flaws count is a verdict, so the list lives with the rule; the reader reports every entry it finds.
 export const VM_ISOLATION_FLAWS: readonly string[] = [
-  'gather_data_sampling',
-  'ghostwrite',
-  'indirect_target_selection',
-  'its', // short name some tools use for indirect_target_selection
-  'itlb_multihit',
-  'l1tf',
-  'mds',
-  'mmio_stale_data',
-  'reg_file_data_sampling',
-  'retbleed',
-  'spec_rstack_overflow',
-  'spectre_v2',
-  'srbds',
-  'tsa',
-  'tsx_async_abort',
-  'vmscape',
+  'l1tf', // L1 Terminal Fault: a guest reads host L1D through EPT (Foreshadow-NG); flush on VM entry
+  'mds', // fill/store/load buffers leak across VM entry and across SMT siblings
+  'tsx_async_abort', // the MDS class through TSX aborts
+  'mmio_stale_data', // a guest with a passed-through MMIO device (VFIO) reads stale host data
+  'retbleed', // return instructions predicted from guest-trained BTB entries after VM exit
+  'srbds', // RDRAND/RDSEED output shared across cores, so a guest samples the host's random numbers
+  'spec_rstack_overflow', // Inception/SRSO: guest-poisoned return stack; the kernel has an "IBPB on VMEXIT" mode
+  'gather_data_sampling', // Downfall: AVX gather leaks vector registers across VMs
+  'reg_file_data_sampling', // RFDS: Atom register file leaks, cleared with VERW on VM entry
+  'indirect_target_selection', // ITS: guest-trained indirect branch targets used by the host
+  'tsa', // Transient Scheduler Attacks (AMD): the kernel's tsa=vm mode exists for exactly this boundary
+  'vmscape', // guest-trained branch targets attack the VMM in host userspace, i.e. QEMU itself
+  'itlb_multihit', // a guest changing huge page sizes machine-checks the whole host (denial of service)
+  'spectre_v2', // branch target injection from guest to host kernel; IBRS/retpoline and IBPB on exit
+  'ghostwrite', // T-Head RISC-V vector stores write physical memory, bypassing all address translation
 ];
 
 const FLAWS = new Set(VM_ISOLATION_FLAWS);
@@ -32,11 +37,11 @@ const FLAWS = new Set(VM_ISOLATION_FLAWS);
 // off: "VMX: vulnerable". For a VM host that is the part that matters, so it counts as vulnerable.
 function vulnerableForVms(v: CpuVulnerability): boolean {
   if (v.status === 'vulnerable') return true;
-  return v.name === 'l1tf' && /VMX:\s*vulnerable/i.test(v.detail);
+  return v.name === 'l1tf' && vmxVulnerable(v.detail);
 }
 
 function smtExposed(v: CpuVulnerability): boolean {
-  return v.status === 'mitigated' && /SMT vulnerable/i.test(v.detail);
+  return v.status === 'mitigated' && smtLeaks(v.detail);
 }
 
 function evidence(v: CpuVulnerability): string {
