@@ -6,8 +6,14 @@ const evidenceOf = (sandbox: ReturnType<typeof makeSandbox>, rule: string) =>
   assess(makeInput({ sandboxes: [sandbox] })).sandboxFindings[0]?.filter((f) => f.rule === rule).map((f) => f.evidence);
 
 test('QEMU without seccomp: the evidence names the pid and what status says', (t) => {
-  const qemu = makeSandbox({ vmm: 'qemu', processes: [makeShim(), makeProcess({ seccomp: 'disabled', noNewPrivs: false })] });
-  t.deepEqual(evidenceOf(qemu, 'KATA-VMM-001'), ['qemu pid 4100 has Seccomp 0 (disabled) on its thread-group leader, NoNewPrivs 0']);
+  const qemu = makeSandbox({ vmm: 'qemu', processes: [makeShim(), makeProcess({ seccomp: 'disabled', noNewPrivs: false, threads: 4, threadsWithoutSeccomp: 4 })] });
+  t.deepEqual(evidenceOf(qemu, 'KATA-VMM-001'), ['qemu pid 4100 has Seccomp 0 (disabled) on all 4 threads, NoNewPrivs 0']);
+});
+
+test('Cloud Hypervisor filtering its workers but not its main thread is KATA-VMM-003, not KATA-VMM-001', (t) => {
+  const clh = makeSandbox({ vmm: 'cloud-hypervisor', processes: [makeShim(), makeProcess({ seccomp: 'disabled', threads: 10, threadsWithoutSeccomp: 1 })] });
+  t.deepEqual(evidenceOf(clh, 'KATA-VMM-001'), []);
+  t.is(evidenceOf(clh, "KATA-VMM-003")?.length, 1);
 });
 
 test('Dragonball: the shim is the VMM for seccomp and root, not for namespaces', (t) => {
