@@ -252,3 +252,16 @@ export function parseFirecrackerConfig(json: string): FirecrackerConfig | { erro
   }
   return { devices, vsockUdsPath, tapNames };
 }
+
+/**
+ * Kata's Firecracker devices when no config file can be read (runtime-rs configures Firecracker over its API
+ * socket): virtio-mmio block, in-VMM virtio-net on a tap and hybrid vsock over a unix socket. Firecracker has no
+ * vhost backends at all, so these defaults cannot understate the kernel exposure.
+ */
+export function firecrackerDefaultDevices(): Device[] {
+  return [
+    { class: 'blk', backend: 'vmm', id: null, source: 'default' },
+    { class: 'net', backend: 'vmm', id: null, source: 'default' },
+    { class: 'vsock', backend: 'vmm', id: null, source: 'default' },
+  ];
+}

@@ -11,6 +11,7 @@ import { devicesFromFds, mergeDevices } from './fd-devices.js';
 import {
   firecrackerConfigCandidates,
   firecrackerConfigHostPath,
+  firecrackerDefaultDevices,
   parseFirecrackerArgs,
   parseFirecrackerConfig,
   parseJailerArgs,
@@ -95,7 +96,7 @@ function firecrackerDevices(view: HostView, sandbox: DiscoveredSandbox): DeviceV
     if (fromJailer) candidates.push(fromJailer);
   }
   if (vmm) candidates.push(...firecrackerConfigCandidates(parseFirecrackerArgs(vmm.facts.argv), vmm.facts.argv[0] ?? null, vmm.facts.exe));
-  let configDevices: Device[] = [];
+  let configDevices: Device[] | null = null;
   const found = candidates.find((file) => view.exists('root', file));
   if (found) {
     const text = view.readText('root', found, { stage: 'firecracker-config', maxBytes: 1024 * 1024 });
@@ -106,6 +107,7 @@ function firecrackerDevices(view: HostView, sandbox: DiscoveredSandbox): DeviceV
     view.errors.add('firecracker-config', candidates[0]!, 'E_MISSING', 'Firecracker config file not found under --path.rootfs; devices come from fds only');
   }
   const fromFds = vmm ? devicesFromFds(vmm.facts.fds, 'firecracker', new Set()) : null;
+  configDevices ??= firecrackerDefaultDevices();
   // Firecracker has no CPU, memory or PCI hotplug: block "hotplug" PATCHes pre-attached placeholder drives.
   return { devices: mergeDevices(configDevices, fromFds?.devices ?? []), hotplug: NO_HOTPLUG, vfioGroups: fromFds?.vfioGroups ?? [], dax: false };
 }
