@@ -121,7 +121,10 @@ export function discoverSandboxes(
     const shim = shimAncestor ?? byId;
     const id = shim?.id ?? candidate.claimedId;
     if (id === undefined) continue; // not Kata-shaped: a libvirt guest, a developer's QEMU
-    if (!candidate.exeAllowed) {
+    // An exe that cannot be read (recorded as an error) is no evidence against a process under a trusted
+    // shim: nothing but Kata spawns there. Without that ancestry it cannot be trusted.
+    const exeUnreadableUnderShim = candidate.exe === null && shimAncestor !== undefined;
+    if (!candidate.exeAllowed && !exeUnreadableUnderShim) {
       addUntrusted(candidate, candidate.claimedId ?? id, 'exe-not-allowed');
       continue;
     }
@@ -145,7 +148,7 @@ export function discoverSandboxes(
       continue;
     }
     const list = joined.get(shim.id) ?? [];
-    list.push({ facts, kind: candidate.kind, role: ROLE_OF[candidate.kind], exeAllowed: true });
+    list.push({ facts, kind: candidate.kind, role: ROLE_OF[candidate.kind], exeAllowed: candidate.exeAllowed });
     joined.set(shim.id, list);
   }
 
@@ -174,7 +177,8 @@ function pickCandidates(view: HostView, table: ProcessTable, allowList: Executab
   const out: Candidate[] = [];
   for (const stat of table.byPid.values()) {
     const kind = candidateKindOfComm(stat.comm);
-    if (kind === undefined) continue;
+    // A zombie has released its memory, exe and fds: nothing of it can be reached from a guest any more.
+    if (kind === undefined || stat.state === 'Z' || stat.state === 'X') continue;
     const identity = readIdentity(view, stat, cache);
     if (identity === undefined) continue;
     if (kind === 'shim' && !isKataShimArgv0(identity.argv[0])) continue; // runc and other containerd shims

@@ -143,3 +143,14 @@ test('pod uid comes from a vCPU thread cgroup when the processes sit in the over
 test('a missing procfs root is a ScanUnavailableError', async (t) => {
   await t.throwsAsync(runScan(fixtureScanConfig({ procfs: '/nonexistent/proc', sysfs: '/sys', rootfs: '/' })), { code: 'ERR_SCAN_UNAVAILABLE' } as never);
 });
+
+test('a zombie VMM is not a sandbox member, and an unreadable exe under a trusted shim is not a look-alike', async (t) => {
+  const zombie = await scan(t, { processes: [shim(100, SID), qemu(110, 100, SID, { state: 'Z', exe: null })] });
+  t.is(zombie.sandboxes.length, 1);
+  t.deepEqual(zombie.sandboxes[0]!.processes.map((p) => p.role), ['shim']);
+  const unreadable = await scan(t, { processes: [shim(100, SID), qemu(110, 100, SID, { exe: null }), qemu(300, 1, OTHER, { exe: null })] });
+  const trusted = unreadable.sandboxes.find((s) => s.trusted)!;
+  t.deepEqual(trusted.processes.map((p) => [p.role, p.exeAllowed]), [['shim', true], ['vmm', false]]);
+  // Without a shim ancestor an unverifiable exe cannot be trusted.
+  t.deepEqual(unreadable.sandboxes.find((s) => s.id === OTHER)?.trustReasons, ['exe-not-allowed']);
+});
