@@ -1,5 +1,6 @@
 import { closeSync, openSync, readdirSync, readlinkSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { resolveUnderRoot } from './resolve-under-root.js';
 import { codeOfSystemError, messageOf, type ScanErrorLog } from './scan-error-log.js';
 
 /** The three roots node_exporter names --path.procfs, --path.sysfs and --path.rootfs. */
@@ -49,8 +50,13 @@ export class HostView {
 
   /** The real path (fixture, container mount or live) of a host path in an area. */
   realPath(area: HostArea, hostRelative: string): string {
-    const base = area === 'proc' ? this.roots.procfs : area === 'sys' ? this.roots.sysfs : this.roots.rootfs;
-    return path.join(base, area === 'root' ? path.resolve('/', hostRelative) : hostRelative);
+    if (area === 'root') {
+      const hostPath = path.resolve('/', hostRelative);
+      // Under a mounted host root, symlinks must resolve inside it (see resolveUnderRoot); on the live host
+      // the kernel does that already.
+      return path.resolve(this.roots.rootfs) === '/' ? hostPath : resolveUnderRoot(this.roots.rootfs, hostPath);
+    }
+    return path.join(area === 'proc' ? this.roots.procfs : this.roots.sysfs, hostRelative);
   }
 
   /** The path as an SRE on the host would type it. */

@@ -1,4 +1,6 @@
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
 import type { HostView } from '../host/host-view.js';
 import type { KataConfigSummary } from '../report/types.js';
 import { summariseKataConfig, type DropIn } from './kata-config.js';
@@ -67,10 +69,18 @@ export function readKataConfigs(
   view: HostView,
   shimEnvironConfPaths: readonly string[],
 ): { summaries: KataConfigSummary[]; allowedExecutables: string[] } {
-  const givenByShim = new Set(shimEnvironConfPaths.filter((given) => given.startsWith('/')).map((given) => path.posix.normalize(given)));
+  const inUsePaths = [...shimEnvironConfPaths, ...containerdConfigPaths(view)];
+  const givenByShim = new Set(inUsePaths.filter((given) => given.startsWith('/')).map((given) => path.posix.normalize(given)));
   const summaries: KataConfigSummary[] = [];
   const allowed: string[] = [];
-  for (const configPath of candidatePaths(view, shimEnvironConfPaths)) {
+  const seenFiles = new Set<string>();
+  for (const configPath of candidatePaths(view, inUsePaths)) {
+    // configuration.toml is usually a symlink to one of the configuration-<vmm>.toml beside it: one file, one entry.
+    const identity = fileIdentity(view, configPath);
+    if (identity !== null) {
+      if (seenFiles.has(identity)) continue;
+      seenFiles.add(identity);
+    }
     const text = view.readText('root', configPath, {
       stage: STAGE,
       optional: !givenByShim.has(configPath),
@@ -87,4 +97,45 @@ export function readKataConfigs(
     for (const exe of result.allowedExecutables) if (!allowed.includes(exe)) allowed.push(exe);
   }
   return { summaries, allowedExecutables: allowed };
+}
+
+function fileIdentity(view: HostView, configPath: string): string | null {
+  try {
+    return realpathSync(view.realPath('root', configPath));
+  } catch {
+    return null;
+  }
+}
+
+const CONTAINERD_CONFIG = '/etc/containerd/config.toml';
+
+/**
+ * The Kata configuration files containerd hands to its Kata runtime handlers (`options.ConfigPath`, as
+ * kata-deploy writes them): those are the files really in use, whatever else is installed. Both the CRI
+ * plugin layouts of containerd 1.x/2.x are walked generically: any runtime whose runtime_type names Kata.
+ */
+function containerdConfigPaths(view: HostView): string[] {
+  const text = view.readText('root', CONTAINERD_CONFIG, { stage: STAGE, optional: true, maxBytes: MAX_CONFIG_BYTES });
+  if (text === undefined) return [];
+  let parsed: unknown;
+  try {
+    parsed = parseToml(text);
+  } catch {
+    view.errors.add(STAGE, CONTAINERD_CONFIG, 'E_MALFORMED', 'containerd config.toml does not parse as TOML');
+    return [];
+  }
+  const found: string[] = [];
+  const visit = (node: unknown, depth: number): void => {
+    if (depth > 12 || typeof node !== 'object' || node === null || Array.isArray(node)) return;
+    const record = node as Record<string, unknown>;
+    const runtimeType = record['runtime_type'];
+    const options = record['options'];
+    if (typeof runtimeType === 'string' && /kata/.test(runtimeType) && typeof options === 'object' && options !== null) {
+      const configPath = (options as Record<string, unknown>)['ConfigPath'];
+      if (typeof configPath === 'string' && configPath.startsWith('/') && found.length < MAX_CONFIGS) found.push(configPath);
+    }
+    for (const value of Object.values(record)) visit(value, depth + 1);
+  };
+  visit(parsed, 0);
+  return found;
 }

@@ -44,10 +44,10 @@ test('kata-deploy layout: shipped configs, per-handler copies, runtime-rs, drop-
     shimPath,
     `${DEFAULTS}/configuration-fc.toml`,
     `${DEFAULTS}/configuration-qemu.toml`,
-    `${DEFAULTS}/configuration.toml`,
+    // configuration.toml is a symlink to configuration-qemu.toml: one file, listed once.
     `${DEFAULTS}/runtime-rs/configuration-dragonball.toml`,
   ]);
-  t.deepEqual(summaries.map((s) => s.inUse), [true, false, false, false, false]);
+  t.deepEqual(summaries.map((s) => s.inUse), [true, false, false, false]);
   const qemu = summaries.find((s) => s.path === `${DEFAULTS}/configuration-qemu.toml`);
   t.deepEqual(qemu?.dropIns, [`${DEFAULTS}/config.d/10-first.toml`, `${DEFAULTS}/config.d/50-debug.toml`]);
   t.is(qemu?.settings.enable_debug, true);
@@ -96,4 +96,24 @@ test('an empty host has no configs and no errors', (t) => {
   t.teardown(cleanup);
   t.deepEqual(readKataConfigs(view, []), { summaries: [], allowedExecutables: [] });
   t.deepEqual(view.errors.toList(), []);
+});
+
+test('containerd runtime options name the configuration in use (kata-deploy writes ConfigPath)', (t) => {
+  const handlerPath = `${DEFAULTS}/runtimes/qemu/configuration-qemu.toml`;
+  const { view, cleanup } = makeRoot({
+    [handlerPath]: CONFIGURATION_QEMU,
+    [`${DEFAULTS}/configuration-fc.toml`]: CONFIGURATION_FC,
+    '/etc/containerd/config.toml': [
+      'version = 2',
+      '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata-qemu]',
+      'runtime_type = "io.containerd.kata-qemu.v2"',
+      `[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata-qemu.options]`,
+      `ConfigPath = "${handlerPath}"`,
+      '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]',
+      'runtime_type = "io.containerd.runc.v2"',
+    ].join('\n'),
+  });
+  t.teardown(cleanup);
+  const { summaries } = readKataConfigs(view, []);
+  t.deepEqual(summaries.map((s) => [s.path, s.inUse]), [[handlerPath, true], [`${DEFAULTS}/configuration-fc.toml`, false]]);
 });
