@@ -93,8 +93,10 @@ export function readStatus(view: HostView, pid: number, tid?: number): ProcStatu
   const text = view.readText('proc', rel, { stage: STAGE, processFile: true, maxBytes: 16 * 1024 });
   if (text === undefined) return null;
   const status = parseProcStatus(text);
-  if (status.seccomp === null && status.name === null) {
-    view.errors.add(STAGE, view.hostPath('proc', rel), 'E_MALFORMED', 'status has neither Name nor Seccomp');
+  // Every kernel Kata runs on prints Uid and Seccomp: without them the file was cut or is not a status file,
+  // and the hardening of this process is unknown rather than "disabled".
+  if (status.uids.length === 0 || status.seccomp === null) {
+    view.errors.add(STAGE, view.hostPath('proc', rel), 'E_MALFORMED', 'status lacks the Uid or Seccomp field; confinement unknown');
   }
   return status;
 }
