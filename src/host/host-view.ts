@@ -145,19 +145,26 @@ export class HostView {
     let code = codeOfSystemError(error);
     if (code === 'E_MISSING') {
       if (options.optional) return;
-      if (options.processFile) code = 'E_VANISHED';
+      // ENOENT under a live pid directory is a missing file (a kernel without that entry); under a gone one,
+      // the process exited mid-read.
+      if (options.processFile && !(area === 'proc' && this.exists('proc', `${rel.split('/')[0]}/stat`))) code = 'E_VANISHED';
     }
     this.errors.add(options.stage, this.hostPath(area, rel), code, describe(code, error));
   }
 }
 
 function describe(code: string, error: unknown): string {
+  // Node's message names the real path (a fixture or /host path); the entry already carries the host path.
+  const system = error as NodeJS.ErrnoException;
+  const what = system?.code ? `${system.code} on ${system.syscall ?? 'read'}` : messageOf(error);
   switch (code) {
     case 'E_ACCESS':
-      return `permission denied (the agent needs CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH): ${messageOf(error)}`;
+      return `permission denied (the agent needs CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH): ${what}`;
     case 'E_VANISHED':
       return 'the process exited while it was being read';
+    case 'E_MISSING':
+      return `no such file: ${what}`;
     default:
-      return messageOf(error);
+      return what;
   }
 }
