@@ -140,7 +140,12 @@ export async function runScan(config: ScanConfig, state: ScanState = new ScanSta
     errors: errors.toList(),
     limits: { sandboxesOmitted: listed.omitted, untrustedOmitted: discovery.untrustedOmitted },
     collectors,
-    scan: { durationSeconds: Number(process.hrtime.bigint() - started) / 1e9, processesSeen, candidates: discovery.candidates },
+    scan: {
+      durationSeconds: Number(process.hrtime.bigint() - started) / 1e9,
+      processesSeen,
+      candidates: discovery.candidates,
+      errorsByStage: Object.fromEntries([...errors.countsByStage.entries()].sort(([a], [b]) => a.localeCompare(b))),
+    },
   };
 }
 

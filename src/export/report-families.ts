@@ -155,9 +155,10 @@ function nodeFamilies(report: Report, labelled: Labelled, perSandbox: boolean): 
 }
 
 function scanFamilies(report: Report): Family[] {
-  const errors = new FamilyBuilder(`${P}scan_errors`, 'Errors recorded by the last scan (unreadable, vanished or malformed /proc and /sys files), by pipeline stage, as listed in /report.json (at most 500; one stage="scan" entry then stands for the rest).', ['stage']);
+  const errors = new FamilyBuilder(`${P}scan_errors`, 'Errors recorded by the last scan (unreadable, vanished or malformed /proc and /sys files), by pipeline stage (all of them, also beyond the 500 that /report.json lists).', ['stage']);
   for (const stage of KNOWN_SCAN_STAGES) errors.zero([stage]);
-  for (const error of report.errors) errors.inc([error.stage]);
+  // errorsByStage counts every error, also those beyond the 500 listed in /report.json.
+  for (const [stage, count] of Object.entries(report.scan.errorsByStage ?? {})) errors.set([stage], count);
 
   const success = new FamilyBuilder(`${P}collector_success`, 'Whether a part of the last scan succeeded (1) or threw and was skipped (0).', ['collector']);
   const duration = new FamilyBuilder(`${P}collector_duration_seconds`, 'Wall time of a part of the last scan.', ['collector']);

@@ -170,5 +170,11 @@ export interface Report {
   /** Counts beyond what is listed: sandboxes over --max-sandboxes, look-alikes over the cap. */
   limits: { sandboxesOmitted: number; untrustedOmitted: number };
   collectors: CollectorResult[];
-  scan: { durationSeconds: number; processesSeen: number; candidates: number };
+  scan: {
+    durationSeconds: number;
+    processesSeen: number;
+    candidates: number;
+    /** Errors per stage, including those beyond the listed 500 (counted, not listed). */
+    errorsByStage: Record<string, number>;
+  };
 }

@@ -62,7 +62,7 @@ export function sampleSandbox(id: string, overrides: Partial<Sandbox> = {}): San
 }
 
 export function sampleReport(overrides: Partial<Report> = {}): Report {
-  return {
+  const report: Report = {
     schemaVersion: 1,
     generatedAt: '2025-01-02T03:04:05.000Z',
     node: { hostname: 'node-a', kernelRelease: '6.8.0-45-generic', os: 'Ubuntu 24.04.1 LTS', arch: 'x86_64', cpuVirtualization: true, isVirtualMachine: false },
@@ -114,9 +114,16 @@ export function sampleReport(overrides: Partial<Report> = {}): Report {
       { name: 'processes', success: true, durationSeconds: 0.02 },
       { name: 'vfio', success: false, durationSeconds: 0.003 },
     ],
-    scan: { durationSeconds: 0.05, processesSeen: 120, candidates: 9 },
+    scan: { durationSeconds: 0.05, processesSeen: 120, candidates: 9, errorsByStage: {} },
     ...overrides,
   };
+  // As the engine does: every recorded error is counted per stage.
+  if (!overrides.scan) {
+    const counts: Record<string, number> = {};
+    for (const error of report.errors) counts[error.stage] = (counts[error.stage] ?? 0) + 1;
+    report.scan = { ...report.scan, errorsByStage: counts };
+  }
+  return report;
 }
 
 export const BUILD_INFO = { version: '0.1.0', revision: 'test', nodejs: 'v20.0.0' };
