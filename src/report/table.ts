@@ -34,7 +34,8 @@ export function renderTable(report: Report, options: { color: boolean; width?: n
       head: ['SANDBOX', 'VMM', 'POD', 'SCORE', 'BACKENDS', 'VIRTIOFSD'],
       chars: PLAIN_CHARS,
       style: { head: options.color ? ['bold'] : [], border: [], 'padding-left': 0, 'padding-right': 1 },
-      colWidths: [13, 7, 18, 6, 22, 14],
+      // 75 columns of cells plus 5 separators: 80.
+      colWidths: [13, 5, 18, 6, 21, 12],
       wordWrap: true,
     });
     for (const s of report.sandboxes) {
@@ -44,10 +45,10 @@ export function renderTable(report: Report, options: { color: boolean; width?: n
         podLabel(s),
         String(s.exposureScore),
         backends(s),
-        s.virtiofs ? `${s.virtiofs.sandbox}/${s.virtiofs.seccomp === 'filter' ? 'sec' : 'nosec'}` : '-',
+        s.virtiofs ? `${s.virtiofs.sandbox === 'namespace' ? 'ns' : s.virtiofs.sandbox}${s.virtiofs.seccomp === 'filter' ? '+sec' : '-sec'}` : '-',
       ]);
     }
-    out.push(table.toString(), '');
+    out.push(table.toString(), c.dim('VIRTIOFSD: sandbox mode (ns = namespace), +sec/-sec: with/without seccomp.'), '');
     if (report.sandboxes.some((s) => !s.trusted)) out.push(c.red('! untrusted: a look-alike or a VMM without a live Kata shim'), '');
   } else {
     out.push('No Kata sandboxes on this node.', '');
@@ -64,16 +65,23 @@ export function renderTable(report: Report, options: { color: boolean; width?: n
     if (entry) entry.count++;
     else grouped.set(key, { finding: f, count: 1 });
   }
+  const width = Math.max(80, options.width ?? 80);
   for (const { finding: f, count } of grouped.values()) {
-    out.push(`${paint(f.severity, f.severity.toUpperCase().padEnd(8))} ${f.rule.padEnd(16)} ${where(f)}  ${f.title}${count > 1 ? ` (x${count})` : ''}`);
+    const suffix = count > 1 ? ` (x${count})` : '';
+    // 8 + 1 + 16 + 1 + 12 + 2 columns precede the title; the title gives way so a line never wraps.
+    out.push(`${paint(f.severity, f.severity.toUpperCase().padEnd(8))} ${f.rule.padEnd(16)} ${where(f)}  ${fit(f.title, width - 40 - suffix.length)}${suffix}`);
   }
   if (report.errors.length > 0) {
     out.push('', c.bold(`Scan errors (${report.errors.length})`));
-    for (const e of report.errors.slice(0, 20)) out.push(`${e.code.padEnd(12)} ${e.stage}: ${e.path ?? ''} ${e.message}`.slice(0, (options.width ?? 80) * 2));
+    for (const e of report.errors.slice(0, 20)) out.push(fit(`${e.code.padEnd(12)} ${e.stage}: ${e.path ?? ''} ${e.message}`, width));
     if (report.errors.length > 20) out.push(`... and ${report.errors.length - 20} more (see --format json)`);
   }
   out.push('', c.dim('Details, evidence and remediation: kata-audit scan --format json'));
   return `${out.join('\n')}\n`;
+}
+
+function fit(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
 }
 
 function podLabel(s: Sandbox): string {
