@@ -4,19 +4,14 @@
 import type { Device } from '../../report/types.js';
 import type { RuleCheck } from '../types.js';
 import { isVhostVdpa } from './net.js';
-import { describeDevices, perSandbox, plural, vmmLabel } from './vmm.js';
+import { deviceBackendCheck, plural } from './vmm.js';
 
 export function isVhostScsi(device: Device): boolean {
   return device.backend === 'vhost-kernel' && (device.class === 'scsi' || device.class === 'blk') && !isVhostVdpa(device);
 }
 
-export const vhostScsi: RuleCheck = (input) =>
-  perSandbox(input, 'KATA-BLK-001', (sandbox) => {
-    const devices = sandbox.devices.filter(isVhostScsi);
-    if (devices.length === 0) return [];
-    return [`${vmmLabel(sandbox)}: ${plural(devices.length, 'disk controller')} served by in-kernel vhost-scsi: ` +
-      describeDevices(devices)];
-  });
+export const vhostScsi = deviceBackendCheck('KATA-BLK-001', isVhostScsi,
+  (devices) => `${plural(devices.length, 'disk controller')} served by in-kernel vhost-scsi`);
 
 export const BLK_CHECKS: Readonly<Record<string, RuleCheck>> = {
   'KATA-BLK-001': vhostScsi,

@@ -33,6 +33,17 @@ export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
+/**
+ * The shape of every "this backend serves that device" rule: one finding per sandbox holding matching devices,
+ * the evidence naming the VMM, how many devices and where each was seen (argv, fd, config, default).
+ */
+export function deviceBackendCheck(ruleId: string, matches: (device: Device) => boolean, describe: (devices: readonly Device[]) => string): RuleCheck {
+  return (input) => perSandbox(input, ruleId, (sandbox) => {
+    const devices = sandbox.devices.filter(matches);
+    return devices.length === 0 ? [] : [`${vmmLabel(sandbox)}: ${describe(devices)}: ${describeDevices(devices)}`];
+  });
+}
+
 /** One finding per judged sandbox whose parts (one per offending process) are joined; empty parts mean no finding. */
 export function perSandbox(input: AssessInput, ruleId: string, parts: (sandbox: InputSandbox) => string[]): Finding[] {
   const findings: Finding[] = [];
