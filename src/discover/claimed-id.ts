@@ -1,9 +1,6 @@
 import type { HostView } from '../host/host-view.js';
-import { parseCloudHypervisorArgs } from '../inspect/cloud-hypervisor-args.js';
-import { parseFirecrackerArgs, parseJailerArgs } from '../inspect/firecracker-args.js';
-import { parseQemuArgs } from '../inspect/qemu-args.js';
+import { cloudHypervisorOf, firecrackerOf, jailerOf, qemuOf, virtiofsdOf } from '../inspect/parsed-argv.js';
 import { isValidSandboxId } from '../inspect/sandbox-id.js';
-import { parseVirtiofsdArgs } from '../inspect/virtiofsd-args.js';
 import type { CandidateKind } from './roles.js';
 import { shimSandboxId } from './roles.js';
 
@@ -31,19 +28,19 @@ function rawClaim(kind: CandidateKind, argv: readonly string[], exe: string | nu
     case 'shim':
       return shimSandboxId(argv);
     case 'qemu': {
-      const parsed = parseQemuArgs(argv).sandboxId;
+      const parsed = qemuOf(argv).args.sandboxId;
       return parsed ?? rawQemuName(argv);
     }
     case 'firecracker': {
-      const fc = parseFirecrackerArgs(argv);
+      const fc = firecrackerOf(argv);
       return fc.id ?? null;
     }
     case 'jailer':
-      return parseJailerArgs(argv).id;
+      return jailerOf(argv).id;
     case 'cloud-hypervisor':
-      return parseCloudHypervisorArgs(argv).sandboxId;
+      return cloudHypervisorOf(argv).sandboxId;
     case 'virtiofsd':
-      return parseVirtiofsdArgs(argv, exe).sandboxId;
+      return virtiofsdOf(argv, exe).sandboxId;
   }
 }
 

@@ -3,7 +3,7 @@ import { parseCgroup, type CgroupEntry } from '../host/proc/cgroup.js';
 import { parseCmdline } from '../host/proc/cmdline.js';
 import { parseNamespaceLink } from '../host/proc/namespace-link.js';
 import type { ProcStat } from '../host/proc/stat.js';
-import { parseProcStatus, type ProcStatus } from '../host/proc/status.js';
+import { parseProcStatus, parseThreadStatus, type ProcStatus } from '../host/proc/status.js';
 import { NAMESPACE_KINDS, type NamespaceKind } from '../report/types.js';
 
 /** argv above this is cut (and recorded): a 1 MB argv must not cost 1 MB per scan. */
@@ -88,8 +88,8 @@ export function readIdentity(view: HostView, stat: ProcStat, cache: ProcessCache
   return facts;
 }
 
-export function readStatus(view: HostView, pid: number, tid?: number): ProcStatus | null {
-  const rel = tid === undefined ? `${pid}/status` : `${pid}/task/${tid}/status`;
+export function readStatus(view: HostView, pid: number): ProcStatus | null {
+  const rel = `${pid}/status`;
   const text = view.readText('proc', rel, { stage: STAGE, processFile: true, maxBytes: 16 * 1024 });
   if (text === undefined) return null;
   const status = parseProcStatus(text);
@@ -129,8 +129,13 @@ function readThreads(view: HostView, pid: number, leader: ProcStatus | null): Th
   }
   const threads: ThreadFacts[] = [];
   for (const tid of numeric.slice(0, MAX_THREADS)) {
-    const status = tid === pid && leader ? leader : readStatus(view, pid, tid);
-    if (status === null) continue;
+    if (tid === pid && leader) {
+      threads.push({ tid, comm: leader.name, seccomp: leader.seccomp });
+      continue;
+    }
+    const text = view.readText('proc', `${pid}/task/${tid}/status`, { stage: STAGE, processFile: true, maxBytes: 16 * 1024 });
+    if (text === undefined) continue;
+    const status = parseThreadStatus(text);
     threads.push({ tid, comm: status.name, seccomp: status.seccomp });
   }
   return threads;

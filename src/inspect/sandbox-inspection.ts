@@ -5,19 +5,11 @@ import { readPodIdentity } from '../discover/pod-identity.js';
 import { seccompModeOf, summariseProcess } from '../discover/process-summary.js';
 import type { HostView } from '../host/host-view.js';
 import type { Device, NamespaceKind, Sandbox, VirtiofsState } from '../report/types.js';
-import { CLOUD_HYPERVISOR_KATA_HOTPLUG, cloudHypervisorDefaultDevices, parseCloudHypervisorArgs } from './cloud-hypervisor-args.js';
+import { CLOUD_HYPERVISOR_KATA_HOTPLUG, cloudHypervisorDefaultDevices } from './cloud-hypervisor-args.js';
 import { DRAGONBALL_HOTPLUG, dragonballDefaultDevices } from './dragonball.js';
 import { devicesFromFds, mergeDevices } from './fd-devices.js';
-import {
-  firecrackerConfigCandidates,
-  firecrackerConfigHostPath,
-  firecrackerDefaultDevices,
-  parseFirecrackerArgs,
-  parseFirecrackerConfig,
-  parseJailerArgs,
-} from './firecracker-args.js';
-import { parseQemuArgs, qemuInventory } from './qemu-args.js';
-import { parseVirtiofsdArgs } from './virtiofsd-args.js';
+import { firecrackerConfigCandidates, firecrackerConfigHostPath, firecrackerDefaultDevices, parseFirecrackerConfig } from './firecracker-args.js';
+import { cloudHypervisorOf, firecrackerOf, jailerOf, qemuOf, virtiofsdOf } from './parsed-argv.js';
 
 export interface SandboxInspection {
   sandbox: Omit<Sandbox, 'findings' | 'exposureScore'>;
@@ -64,12 +56,12 @@ function devicesOf(view: HostView, sandbox: DiscoveredSandbox, hasVirtiofsd: boo
   switch (sandbox.vmm) {
     case 'qemu': {
       if (!vmm) return { devices: sharedFs, hotplug: NO_HOTPLUG, vfioGroups: [], dax: false };
-      const inventory = qemuInventory(parseQemuArgs(vmm.facts.argv));
+      const { inventory } = qemuOf(vmm.facts.argv);
       const fromFds = devicesFromFds(vmm.facts.fds, 'qemu', inventory.referencedFds, inventory.fdClaims);
-      return { devices: mergeDevices(inventory.devices, fromFds.devices), hotplug: inventory.hotplug, vfioGroups: fromFds.vfioGroups, dax: inventory.dax };
+      return { devices: mergeDevices(inventory.devices, fromFds.devices), hotplug: { ...inventory.hotplug }, vfioGroups: fromFds.vfioGroups, dax: inventory.dax };
     }
     case 'cloud-hypervisor': {
-      const args = vmm ? parseCloudHypervisorArgs(vmm.facts.argv) : null;
+      const args = vmm ? cloudHypervisorOf(vmm.facts.argv) : null;
       const fromFds = vmm ? devicesFromFds(vmm.facts.fds, 'cloud-hypervisor', new Set()) : null;
       // Kata configures Cloud Hypervisor over its REST API: argv is silent, so Kata's defaults stand in.
       const base = mergeDevices([...cloudHypervisorDefaultDevices(), ...sharedFs], args?.devices ?? []);
@@ -92,10 +84,10 @@ function firecrackerDevices(view: HostView, sandbox: DiscoveredSandbox): DeviceV
   const vmm = sandbox.members.find((m) => m.role === 'vmm');
   const candidates: string[] = [];
   if (jailer) {
-    const fromJailer = firecrackerConfigHostPath(parseJailerArgs(jailer.facts.argv));
+    const fromJailer = firecrackerConfigHostPath(jailerOf(jailer.facts.argv));
     if (fromJailer) candidates.push(fromJailer);
   }
-  if (vmm) candidates.push(...firecrackerConfigCandidates(parseFirecrackerArgs(vmm.facts.argv), vmm.facts.argv[0] ?? null, vmm.facts.exe));
+  if (vmm) candidates.push(...firecrackerConfigCandidates(firecrackerOf(vmm.facts.argv), vmm.facts.argv[0] ?? null, vmm.facts.exe));
   let configDevices: Device[] | null = null;
   const found = candidates.find((file) => view.exists('root', file));
   if (found) {
@@ -119,7 +111,7 @@ function firecrackerDevices(view: HostView, sandbox: DiscoveredSandbox): DeviceV
  */
 function virtiofsStateOf(view: HostView, members: readonly Member[], dax: boolean): VirtiofsState {
   const first = members[0]!;
-  const args = parseVirtiofsdArgs(first.facts.argv, first.facts.exe);
+  const args = virtiofsdOf(first.facts.argv, first.facts.exe);
   const sandboxedChild = members.find((m) => (m.facts.status?.nspid.length ?? 0) > 1);
   const worker = sandboxedChild ?? members[members.length - 1]!;
   let mode: VirtiofsState['sandbox'];

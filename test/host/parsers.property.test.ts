@@ -10,7 +10,7 @@ import { parseCgroup } from '../../src/host/proc/cgroup.js';
 import { parseCmdline } from '../../src/host/proc/cmdline.js';
 import { parseNamespaceLink } from '../../src/host/proc/namespace-link.js';
 import { parseProcStat } from '../../src/host/proc/stat.js';
-import { parseProcStatus, type ProcStatus } from '../../src/host/proc/status.js';
+import { parseProcStatus, parseThreadStatus, type ProcStatus } from '../../src/host/proc/status.js';
 import { VULNERABILITY_STATUSES } from './statuses.js';
 
 // ---- Real file contents (this machine, and a Kata node for what this machine lacks) ----
@@ -280,4 +280,19 @@ test('parseVulnerabilityStatus: the kernel prefixes decide, whatever follows', (
     const v = parseVulnerabilityStatus(`Unknown: ${text}`);
     return v.status === 'unknown' && v.detail === `Unknown: ${text}`.trim();
   })));
+});
+
+test('parseThreadStatus agrees with parseProcStatus on Name and Seccomp, whatever the input', (t) => {
+  fc.assert(fc.property(fc.array(fc.oneof(
+    fc.constantFrom('Name:\tqemu-system-x86', 'Seccomp:\t2', 'Seccomp:\t0', 'Seccomp: 1', 'Seccomp:\tx', 'NoNewPrivs:\t1', 'Name:', ''),
+    fc.string(),
+  ), { maxLength: 12 }), (lines) => {
+    const text = lines.join('\n');
+    const full = parseProcStatus(text);
+    const light = parseThreadStatus(text);
+    // The full parser keeps the last occurrence of a key, the light one the first: real files have each once.
+    const once = (key: string) => text.split('\n').filter((l) => l.startsWith(`${key}:`)).length <= 1;
+    if (once('Seccomp')) t.is(light.seccomp, full.seccomp);
+    if (once('Name') && full.name !== null) t.is(light.name, full.name);
+  }));
 });

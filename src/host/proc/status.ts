@@ -65,3 +65,29 @@ function integers(value: string): number[] {
 function hex(value: string): string | null {
   return HEX.test(value) ? value.toLowerCase().padStart(16, '0') : null;
 }
+
+/**
+ * Only Name and Seccomp from a task/<tid>/status: a VMM has dozens of threads, and a full parse of each was a
+ * visible share of a large scan. Same answers as parseProcStatus for these two fields.
+ */
+export function parseThreadStatus(text: string): { name: string | null; seccomp: 0 | 1 | 2 | null } {
+  return { name: fieldOf(text, 'Name'), seccomp: seccompOf(fieldOf(text, 'Seccomp')) };
+}
+
+function fieldOf(text: string, key: string): string | null {
+  const prefix = `${key}:`;
+  let start: number;
+  if (text.startsWith(prefix)) {
+    start = prefix.length;
+  } else {
+    const at = text.indexOf(`\n${prefix}`);
+    if (at === -1) return null;
+    start = at + 1 + prefix.length;
+  }
+  const end = text.indexOf('\n', start);
+  return text.slice(start, end === -1 ? undefined : end).trim();
+}
+
+function seccompOf(value: string | null): 0 | 1 | 2 | null {
+  return value === '0' ? 0 : value === '1' ? 1 : value === '2' ? 2 : null;
+}
