@@ -41,8 +41,7 @@ function fromBundle(view: HostView, sandbox: DiscoveredSandbox): Partial<Pod> {
   if (/^[A-Za-z0-9._-]+$/.test(ns)) candidates.push(`/run/containerd/io.containerd.runtime.v2.task/${ns}/${sandbox.id}/config.json`);
 
   for (const file of candidates) {
-    if (!view.exists('root', file)) continue;
-    const text = view.readText('root', file, { stage: 'pod', maxBytes: 1024 * 1024 });
+    const text = view.readText('root', file, { stage: 'pod', optional: true, maxBytes: 1024 * 1024 });
     if (text === undefined) continue;
     let annotations: Record<string, unknown>;
     try {

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readdirSync, readlinkSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { resolveUnderRoot } from './resolve-under-root.js';
+import { RootResolver } from './resolve-under-root.js';
 import { codeOfSystemError, messageOf, type ScanErrorLog } from './scan-error-log.js';
 
 /** The three roots node_exporter names --path.procfs, --path.sysfs and --path.rootfs. */
@@ -47,14 +47,16 @@ export class HostView {
 
   private readonly procBase: string;
   private readonly sysBase: string;
-  private readonly liveRoot: boolean;
+  /** null on the live host, where the kernel resolves symlinks against the right root already. */
+  private readonly rootResolver: RootResolver | null;
 
   constructor(roots: HostRoots, errors: ScanErrorLog) {
     this.roots = roots;
     this.errors = errors;
     this.procBase = path.resolve(roots.procfs);
     this.sysBase = path.resolve(roots.sysfs);
-    this.liveRoot = path.resolve(roots.rootfs) === '/';
+    const rootfs = path.resolve(roots.rootfs);
+    this.rootResolver = rootfs === '/' ? null : new RootResolver(rootfs);
   }
 
   /** The real path (fixture, container mount or live) of a host path in an area. */
@@ -63,7 +65,7 @@ export class HostView {
       const hostPath = path.resolve('/', hostRelative);
       // Under a mounted host root, symlinks must resolve inside it (see resolveUnderRoot); on the live host
       // the kernel does that already.
-      return this.liveRoot ? hostPath : resolveUnderRoot(this.roots.rootfs, hostPath);
+      return this.rootResolver === null ? hostPath : this.rootResolver.resolve(hostPath);
     }
     const base = area === 'proc' ? this.procBase : this.sysBase;
     // Plain concatenation on the hot path (thousands of calls per scan); path.join only when a path could climb.
