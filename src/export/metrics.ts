@@ -77,11 +77,35 @@ function registryOf(families: readonly Family[], contentType: RegistryContentTyp
   return registry;
 }
 
+/**
+ * The report's part of the exposition, per report and rendering options. Scrapes within --scan.min-interval
+ * share one report, so they share its text too: at 250 sandboxes rendering is ~30 ms a scrape otherwise.
+ */
+const renderedReports = new WeakMap<Report, Map<string, string>>();
+
+async function reportText(report: Report, options: MetricsOptions, contentType: RegistryContentType): Promise<string> {
+  const key = JSON.stringify([contentType, options.perSandbox, options.maxSandboxes ?? null, options.scans ?? null, options.buildInfo]);
+  let byOptions = renderedReports.get(report);
+  const hit = byOptions?.get(key);
+  if (hit !== undefined) return hit;
+  const text = await renderMetrics(report, options, contentType).metrics();
+  if (!byOptions) {
+    byOptions = new Map();
+    renderedReports.set(report, byOptions);
+  }
+  if (byOptions.size > 8) byOptions.clear();
+  byOptions.set(key, text);
+  return text;
+}
+
 /** Exposition text of a report (or of a failed scan when `report` is null), plus the agent's own metrics. */
 export async function renderExposition(report: Report | null, options: ExpositionOptions, contentType: RegistryContentType = PROMETHEUS_CONTENT_TYPE): Promise<string> {
-  const own = report === null ? renderUnavailableMetrics(options, contentType) : renderMetrics(report, options, contentType);
-  const registry = options.self ? (Registry.merge([own, options.self.registry(contentType)] as Registry[]) as AnyRegistry) : own;
-  return registry.metrics();
+  const own = report === null ? await renderUnavailableMetrics(options, contentType).metrics() : await reportText(report, options, contentType);
+  if (!options.self) return own;
+  const self = await options.self.registry(contentType).metrics();
+  // The same text Registry.merge would give: prom-client joins families with a blank line (text format) or a
+  // newline before the closing "# EOF" (OpenMetrics), so the two parts are spliced at that seam.
+  return contentType === OPENMETRICS_CONTENT_TYPE ? `${own.slice(0, -'# EOF\n'.length)}${self}` : `${own}\n${self}`;
 }
 
 /**
