@@ -2,13 +2,11 @@
 // Commands: serve (default), scan, rules, version. No logic of its own: parse, dispatch, map errors to exit codes.
 import { parseCommandLine, type Command } from './config.js';
 import { KataAuditError, UsageError } from './errors.js';
-import { exampleScanConfig } from './example.js';
-import { renderRules } from './report/rules-output.js';
-import { renderTable } from './report/table.js';
 import { SEVERITIES, type Report, type Severity } from './report/types.js';
-import { runScan } from './scan.js';
-import { runServe } from './server/serve.js';
 import { buildInfo } from './version.js';
+
+// Each command loads only what it uses (dynamic imports below): the daemon's resident memory is paid on every
+// node of a fleet, and the terminal table or the HTTP stack have no business in the other commands.
 
 export const EXIT = { ok: 0, finding: 1, usage: 2, unavailable: 3 } as const;
 
@@ -66,19 +64,24 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`kata-audit ${info.version} (revision ${info.revision}, node ${info.nodejs})\n`);
       return EXIT.ok;
     }
-    case 'rules':
+    case 'rules': {
+      const { renderRules } = await import('./report/rules-output.js');
       process.stdout.write(renderRules(command.format));
       return EXIT.ok;
+    }
     case 'scan': {
-      const config = command.example ? exampleScanConfig(command.scan) : command.scan;
+      const { runScan } = await import('./scan.js');
+      const config = command.example ? (await import('./example.js')).exampleScanConfig(command.scan) : command.scan;
       const report = await runScan(config);
+      const { renderTable } = await import('./report/table.js');
       process.stdout.write(command.format === 'json'
         ? `${JSON.stringify(report, null, 2)}\n`
         : renderTable(report, { color: process.stdout.isTTY === true && !process.env.NO_COLOR, width: process.stdout.columns }));
       return command.failOn !== null && hasFindingAtOrAbove(report, command.failOn) ? EXIT.finding : EXIT.ok;
     }
     case 'serve': {
-      const scan = command.example ? exampleScanConfig(command.scan) : command.scan;
+      const { runServe } = await import('./server/serve.js');
+      const scan = command.example ? (await import('./example.js')).exampleScanConfig(command.scan) : command.scan;
       await runServe({ ...command, scan });
       return EXIT.ok;
     }

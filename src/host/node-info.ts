@@ -1,5 +1,4 @@
 import os from 'node:os';
-import si from 'systeminformation';
 import type { Report } from '../report/types.js';
 import { parseCpuinfoFlags, virtualizationOf, type CpuVirtualizationFlags } from './cpuinfo.js';
 import type { HostView } from './host-view.js';
@@ -62,6 +61,7 @@ function readCpuinfoFlags(view: HostView): CpuVirtualizationFlags | undefined {
 }
 
 async function systeminformationOs(): Promise<string | undefined> {
+  const si = await systeminformation();
   const info = await settle(() => si.osInfo());
   const distro = info?.distro?.trim();
   if (!distro || distro.toLowerCase() === 'unknown') return undefined;
@@ -70,6 +70,7 @@ async function systeminformationOs(): Promise<string | undefined> {
 }
 
 async function systeminformationFlags(): Promise<CpuVirtualizationFlags | undefined> {
+  const si = await systeminformation();
   const text = await settle(() => si.cpuFlags());
   if (typeof text !== 'string' || text.trim() === '') return undefined;
   return virtualizationOf(new Set(text.split(/\s+/).filter(Boolean)));
@@ -89,4 +90,10 @@ async function settle<T>(call: () => Promise<T>): Promise<T | undefined> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Loaded on first use, on the live host only: the module costs ~11 MB of memory a fixture or /host scan never needs. */
+async function systeminformation(): Promise<typeof import('systeminformation')> {
+  const module = await import('systeminformation');
+  return (module as { default?: typeof import('systeminformation') }).default ?? module;
 }

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 
 const TIMEOUT_MS = 2000;
 const MAX_CACHED = 64;
@@ -25,6 +24,8 @@ export class BinaryVersions {
 
 async function ask(exe: string): Promise<string | null> {
   try {
+    // Loaded on first use: execa costs ~16 MB of memory, and only the live host ever runs a binary.
+    const { execa } = await import('execa');
     const { stdout } = await execa(exe, ['--version'], { timeout: TIMEOUT_MS, reject: false, stdin: 'ignore', maxBuffer: 64 * 1024, env: { LC_ALL: 'C' }, extendEnv: false });
     const first = stdout.split('\n').find((line) => line.trim() !== '');
     return first ? first.trim().slice(0, 200) : null;
