@@ -94,7 +94,10 @@ export async function runScan(config: ScanConfig, state: ScanState = new ScanSta
     const shimConfigs = new Set<string>();
     for (const sandbox of discovery.sandboxes) {
       if (!sandbox.trusted || !sandbox.shim) continue;
-      const conf = readEnvironVariable(view, sandbox.shim.facts.pid, 'KATA_CONF_FILE');
+      // A process's environment is fixed at exec: read once per shim life.
+      const stable = sandbox.shim.facts.stable;
+      if (stable.kataConfFile === undefined) stable.kataConfFile = readEnvironVariable(view, sandbox.shim.facts.pid, 'KATA_CONF_FILE') ?? null;
+      const conf = stable.kataConfFile;
       if (conf?.startsWith('/')) shimConfigs.add(conf);
     }
     if (shimConfigs.size > 0) kata = readKataConfigs(view, [...shimConfigs]);

@@ -2,7 +2,7 @@ import type { HostView } from '../host/host-view.js';
 import type { ProcStat } from '../host/proc/stat.js';
 import type { ProcessRole, VmmKind } from '../report/types.js';
 import { claimedSandboxId, isFirecrackerShortId } from './claimed-id.js';
-import { readIdentity, readProcessFacts, readStatus, type ProcessCache, type ProcessFacts } from './process-facts.js';
+import { readIdentity, readProcessFacts, readStatus, type ProcessCache, type ProcessFacts, type StableFacts } from './process-facts.js';
 import { ancestorsOf, type ProcessTable } from './process-table.js';
 import { candidateKindOfComm, isDragonballThread, isKataShimArgv0, shimRuntime, type CandidateKind } from './roles.js';
 import type { ExecutableAllowList } from './trust.js';
@@ -39,6 +39,7 @@ export interface Discovery {
 interface Candidate {
   stat: ProcStat;
   kind: CandidateKind;
+  stable: StableFacts;
   argv: string[];
   exe: string | null;
   exeAllowed: boolean;
@@ -88,7 +89,7 @@ export function discoverSandboxes(
       untrusted.set(key, group);
     }
     // Look-alikes get a shallow read (status only) once the cap of deep reads is reached: cost stays bounded.
-    const facts = deepUntrusted++ < MAX_UNTRUSTED_SANDBOXES * 4 ? readProcessFacts(view, candidate.stat, candidate) : shallowFacts(view, candidate);
+    const facts = deepUntrusted++ < MAX_UNTRUSTED_SANDBOXES * 4 ? readProcessFacts(view, candidate.stat, candidate.stable) : shallowFacts(view, candidate);
     group.members.push({ facts, kind: candidate.kind, role: ROLE_OF[candidate.kind], exeAllowed: candidate.exeAllowed });
   };
 
@@ -99,7 +100,7 @@ export function discoverSandboxes(
       addUntrusted(candidate, id, 'exe-not-allowed');
       continue;
     }
-    const facts = readProcessFacts(view, candidate.stat, candidate);
+    const facts = readProcessFacts(view, candidate.stat, candidate.stable, (threads) => threads.some((t) => isDragonballThread(t.comm)));
     if (!inHostPidNamespace(facts)) {
       untrustedFromFacts(untrusted, facts, candidate, id, 'foreign-pid-namespace', () => untrustedOmitted++);
       continue;
@@ -136,7 +137,7 @@ export function discoverSandboxes(
       view.errors.add('discover', `/proc/${candidate.stat.pid}/cmdline`, 'E_MALFORMED',
         `${candidate.kind} claims sandbox ${candidate.claimedId} but runs under the shim of ${shim.id}; grouped by ancestry`);
     }
-    const facts = readProcessFacts(view, candidate.stat, candidate);
+    const facts = readProcessFacts(view, candidate.stat, candidate.stable);
     // Under a trusted shim, ancestry is the proof (virtiofsd's sandboxed child is PID 1 of its own pid
     // namespace on purpose). Joined by id alone, the process must also live where the shim lives.
     if (!shimAncestor && !inHostPidNamespace(facts)) {
@@ -183,7 +184,7 @@ function pickCandidates(view: HostView, table: ProcessTable, allowList: Executab
     if (identity === undefined) continue;
     if (kind === 'shim' && !isKataShimArgv0(identity.argv[0])) continue; // runc and other containerd shims
     const claimedId = claimedSandboxId(view, stat.pid, kind, identity.argv, identity.exe);
-    out.push({ stat, kind, argv: identity.argv, exe: identity.exe, exeAllowed: allowList.allows(kind, identity.exe), claimedId });
+    out.push({ stat, kind, stable: identity, argv: identity.argv, exe: identity.exe, exeAllowed: allowList.allows(kind, identity.exe), claimedId });
   }
   return out.sort((a, b) => a.stat.pid - b.stat.pid);
 }
@@ -240,7 +241,7 @@ function shallowFacts(view: HostView, candidate: Candidate): ProcessFacts {
     namespaces: {},
     namespacesReadable: false,
     fds: new Map(),
-    cgroups: [],
+    stable: candidate.stable,
   };
 }
 

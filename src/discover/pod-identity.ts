@@ -26,9 +26,13 @@ const ANNOTATIONS = {
  * only the vCPU threads sit in the pod cgroup, so threads are read when the processes do not tell.
  */
 export function readPodIdentity(view: HostView, sandbox: DiscoveredSandbox): Pod {
+  // A shim serves one pod for its whole life: once the pod is known, it is not read again.
+  const remembered = sandbox.trusted ? sandbox.shim?.facts.stable.pod : undefined;
+  if (remembered) return { ...remembered };
   const pod: Pod = { uid: null, name: null, namespace: null };
   if (sandbox.trusted && sandbox.shim) Object.assign(pod, fromBundle(view, sandbox));
   if (pod.uid === null) pod.uid = fromCgroups(view, sandbox);
+  if (pod.uid !== null && sandbox.trusted && sandbox.shim) sandbox.shim.facts.stable.pod = { ...pod };
   return pod;
 }
 
@@ -62,7 +66,7 @@ function fromBundle(view: HostView, sandbox: DiscoveredSandbox): Partial<Pod> {
 
 function fromCgroups(view: HostView, sandbox: DiscoveredSandbox): string | null {
   for (const member of sandbox.members) {
-    const uid = uidInCgroups(member.facts.cgroups);
+    const uid = uidInCgroups(readCgroups(view, `${member.facts.pid}/cgroup`));
     if (uid) return uid;
   }
   // Thread-level: the Go runtime moves only vCPU threads into the pod cgroup.

@@ -31,13 +31,19 @@ export interface ProcessFacts {
   namespaces: Partial<Record<NamespaceKind, string | null>>;
   namespacesReadable: boolean;
   fds: Map<number, string>;
-  cgroups: CgroupEntry[];
+  /** The cache entry of this process: argv, exe and what is known to hold for its whole life. */
+  stable: StableFacts;
 }
 
-/** Facts that cannot change for a given (pid, start time): reused across scans. */
-interface StableFacts {
+/**
+ * Facts that cannot change for a given (pid, start time): reused across scans. The optional fields are filled
+ * by later stages the first time they are known (a shim's pod and configuration file do not change either).
+ */
+export interface StableFacts {
   argv: string[];
   exe: string | null;
+  pod?: { uid: string | null; name: string | null; namespace: string | null };
+  kataConfFile?: string | null;
 }
 
 /**
@@ -101,10 +107,20 @@ export function readStatus(view: HostView, pid: number): ProcStatus | null {
   return status;
 }
 
-/** The deep read of a candidate whose identity is known: status, threads, namespaces, fds, cgroups. */
-export function readProcessFacts(view: HostView, stat: ProcStat, identity: StableFacts): ProcessFacts {
+/**
+ * The deep read of a candidate whose identity is known: status, threads, namespaces and fds. cgroups are read
+ * later and only when needed (pod identity). `wantFds(threads)` may skip the fd walk: a Go shim's fds say
+ * nothing about devices, a Dragonball shim's do, and only its threads tell which it is.
+ */
+export function readProcessFacts(
+  view: HostView,
+  stat: ProcStat,
+  identity: StableFacts,
+  wantFds: (threads: readonly ThreadFacts[]) => boolean = () => true,
+): ProcessFacts {
   const pid = stat.pid;
   const status = readStatus(view, pid);
+  const threads = readThreads(view, pid, status);
   return {
     pid,
     ppid: stat.ppid,
@@ -113,10 +129,10 @@ export function readProcessFacts(view: HostView, stat: ProcStat, identity: Stabl
     argv: identity.argv,
     exe: identity.exe,
     status,
-    threads: readThreads(view, pid, status),
+    threads,
     ...readNamespaces(view, pid),
-    fds: readFds(view, pid),
-    cgroups: readCgroups(view, `${pid}/cgroup`),
+    fds: wantFds(threads) ? readFds(view, pid) : new Map(),
+    stable: identity,
   };
 }
 
