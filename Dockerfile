@@ -78,7 +78,7 @@ COPY --from=build /app/examples ./examples
 # harder instead of being OOM-killed; raise both together.
 ENV PATH=/nodejs/bin:/usr/local/bin:/usr/bin:/bin \
     NODE_ENV=production \
-    NODE_OPTIONS=--max-old-space-size=64
+    NODE_OPTIONS="--max-old-space-size=64 --max-semi-space-size=2"
 
 # Non-root by default (distroless `nonroot`). The DaemonSet overrides this with runAsUser: 0 and two capabilities,
 # because Kubernetes gives added capabilities to root only (see deploy/kubernetes/daemonset.yaml); the image never

@@ -105,7 +105,7 @@ test('the hardening directives are set, and those that would hide what the agent
 
 test('ExecStart runs node directly on the CLI with source maps and the flags from /etc/default/kata-audit', (t) => {
   const exec = value('ExecStart')!;
-  t.regex(exec, /^\/\S*\/node --enable-source-maps (--max-old-space-size=\d+ )?\S+\/dist\/src\/cli\.js serve \$KATA_AUDIT_ARGS$/);
+  t.regex(exec, /^\/\S*\/node --enable-source-maps (--max-old-space-size=\d+ )?(--max-semi-space-size=\d+ )?\S+\/dist\/src\/cli\.js serve \$KATA_AUDIT_ARGS$/);
   t.is(settings.get('ExecStart')?.length, 1);
 });
 
