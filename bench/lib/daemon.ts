@@ -18,8 +18,23 @@ export const REPO_ROOT = (() => {
 })();
 
 export const CLI = path.join(REPO_ROOT, 'dist/src/cli.js');
-/** The node flags of every shipped deployment (Dockerfile NODE_OPTIONS, systemd ExecStart, DaemonSet env). */
-export const DEPLOYED_NODE_FLAGS = ['--enable-source-maps', '--max-old-space-size=64'];
+
+/**
+ * The node flags the shipped deployments run the agent with, read from the systemd unit's ExecStart (the
+ * Dockerfile's NODE_OPTIONS and the DaemonSet's env carry the same), so that the benchmark and the tests
+ * measure what is deployed even when the flags change. Falls back to the flags at the time of writing.
+ */
+export const DEPLOYED_NODE_FLAGS: readonly string[] = (() => {
+  try {
+    const unit = readFileSync(path.join(REPO_ROOT, 'systemd/kata-audit.service'), 'utf8');
+    const exec = /^ExecStart=\S*node\s+(.*?)\s+\S*cli\.js\b/m.exec(unit);
+    const flags = exec?.[1]?.split(/\s+/).filter((flag) => flag.startsWith('--'));
+    if (flags && flags.length > 0) return flags;
+  } catch {
+    // no unit file in this checkout
+  }
+  return ['--enable-source-maps', '--max-old-space-size=64'];
+})();
 
 export interface DaemonHandle {
   pid: number;

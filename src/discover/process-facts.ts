@@ -42,6 +42,8 @@ export interface ProcessFacts {
 export interface StableFacts {
   argv: string[];
   exe: string | null;
+  /** comm when argv and exe were read: execve() keeps pid and start time but changes comm. */
+  comm: string;
   pod?: { uid: string | null; name: string | null; namespace: string | null };
   kataConfFile?: string | null;
 }
@@ -57,7 +59,10 @@ export class ProcessCache {
   get(stat: ProcStat): StableFacts | undefined {
     const key = `${stat.pid}:${stat.startTime}`;
     const hit = this.entries.get(key);
-    if (hit) this.touched.add(key);
+    // execve() keeps the pid and the start time: a jailer that execs Firecracker in place is the same key with a
+    // new comm. A changed comm is a new identity (an exec that keeps the comm is not caught; see README).
+    if (hit === undefined || hit.comm !== stat.comm) return undefined;
+    this.touched.add(key);
     return hit;
   }
 
@@ -88,7 +93,7 @@ export function readIdentity(view: HostView, stat: ProcStat, cache: ProcessCache
   if (raw === undefined) return undefined;
   const argv = parseCmdline(raw);
   const exe = view.readLink('proc', `${stat.pid}/exe`, { stage: STAGE, processFile: true }) ?? null;
-  const facts = { argv, exe };
+  const facts = { argv, exe, comm: stat.comm };
   // Only a complete read is cached: a transient EACCES must not stick for the life of the process.
   if (exe !== null) cache?.set(stat, facts);
   return facts;

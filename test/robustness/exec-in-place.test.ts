@@ -4,12 +4,7 @@
 // as a child of the shim (kata-on-the-host.md section 4). Scanned once as the jailer and again as
 // firecracker, the VMM must be judged as what it is now.
 //
-// KNOWN BUG (reported to the lead, not fixed here: src/ belongs to the engine): the cache returns the
-// jailer's argv and exe for the firecracker process, which is then reported as an untrusted look-alike
-// (exe-not-allowed, exe /opt/kata/bin/jailer) while the genuine sandbox loses its VMM, for the life of the
-// VM. test.failing keeps CI green until the fix lands and fails loudly once it does, so that this marker is
-// removed. Proposed fix: validate a cache hit against the comm of the current stat line and a fresh
-// readlink of /proc/<pid>/exe (one readlink per candidate), and re-read cmdline when either changed.
+// The cache entry remembers the comm it was read under; a changed comm (jailer -> firecracker) is a miss.
 import test from 'ava';
 import type { FixtureProcess } from '../../src/fixture-host/description.js';
 import { runScan, ScanState } from '../../src/scan.js';
@@ -40,13 +35,12 @@ const summary = (report: Awaited<ReturnType<typeof runScan>>) =>
   report.sandboxes.map((s) => ({ id: s.id, vmm: s.vmm, trusted: s.trusted, exes: s.processes.map((p) => p.exe) }));
 const EXPECTED = [{ id: SID, vmm: 'firecracker', trusted: true, exes: [SHIM.exe!, FIRECRACKER.exe!] }];
 
-// The reference, as an ordinary test: should it ever fail, the known-failure marker below must not hide it.
 test('a daemon that never saw the jailer reports the Firecracker sandbox as trusted', async (t) => {
   const after = scanConfigOf(materialised(t, { processes: [INIT, SHIM, FIRECRACKER] }));
   t.deepEqual(summary(await runScan(after, new ScanState())), EXPECTED);
 });
 
-test.failing('a process that execs in place is judged by its new identity (jailer -> firecracker)', async (t) => {
+test('a process that execs in place is judged by its new identity (jailer -> firecracker)', async (t) => {
   const before = scanConfigOf(materialised(t, { processes: [INIT, SHIM, JAILER] }));
   const after = scanConfigOf(materialised(t, { processes: [INIT, SHIM, FIRECRACKER] }));
   // A daemon that scanned while the jailer ran, then again after the exec.
