@@ -103,33 +103,22 @@ export class HostView {
       return undefined;
     }
     try {
-      let total = readSync(fd, SCRATCH, 0, Math.min(CHUNK, maxBytes + 1), null);
-      let chunks: Buffer[] | undefined;
-      if (total === CHUNK) {
-        // Larger than the scratch buffer: collect copies until EOF or the budget.
-        chunks = [Buffer.from(SCRATCH)];
-        for (;;) {
-          const want = Math.min(CHUNK, maxBytes + 1 - total);
-          if (want <= 0) break;
-          const n = readSync(fd, SCRATCH, 0, want, null);
-          if (n === 0) break;
-          chunks.push(Buffer.from(SCRATCH.subarray(0, n)));
-          total += n;
-        }
-      } else if (total > 0 && total <= maxBytes) {
-        // procfs may hand out a file in several reads: read on until EOF.
-        const more = readSync(fd, SCRATCH, total, Math.min(CHUNK, maxBytes + 1) - total, null);
-        if (more > 0) {
-          chunks = [Buffer.from(SCRATCH.subarray(0, total + more))];
-          total += more;
-          for (;;) {
-            const want = Math.min(CHUNK, maxBytes + 1 - total);
-            if (want <= 0) break;
-            const n = readSync(fd, SCRATCH, 0, want, null);
-            if (n === 0) break;
-            chunks.push(Buffer.from(SCRATCH.subarray(0, n)));
-            total += n;
-          }
+      // Read until EOF (procfs may hand a file out in several reads) or one byte past the budget (to tell a cut
+      // file). Bytes collect in the scratch buffer; only a file larger than it is copied out in chunks.
+      const limit = maxBytes + 1;
+      const chunks: Buffer[] = [];
+      let filled = 0;
+      let total = 0;
+      for (;;) {
+        const want = Math.min(CHUNK - filled, limit - total);
+        if (want <= 0) break;
+        const n = readSync(fd, SCRATCH, filled, want, null);
+        if (n === 0) break;
+        filled += n;
+        total += n;
+        if (filled === CHUNK) {
+          chunks.push(Buffer.from(SCRATCH));
+          filled = 0;
         }
       }
       this.stats.files++;
@@ -138,7 +127,8 @@ export class HostView {
       if (total > maxBytes) {
         this.errors.add(options.stage, this.hostPath(area, rel), 'E_TOO_LARGE', `read cut at ${maxBytes} bytes`);
       }
-      if (chunks === undefined) return asText ? SCRATCH.toString('utf8', 0, length) : Buffer.from(SCRATCH.subarray(0, length));
+      if (chunks.length === 0) return asText ? SCRATCH.toString('utf8', 0, length) : Buffer.from(SCRATCH.subarray(0, length));
+      chunks.push(Buffer.from(SCRATCH.subarray(0, filled)));
       const data = Buffer.concat(chunks, total).subarray(0, length);
       return asText ? data.toString('utf8') : data;
     } catch (error) {
