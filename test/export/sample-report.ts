@@ -1,29 +1,23 @@
 // Literal Reports for the exposition tests: outputs are pure functions of a Report, so a hand-built one pins
 // every family without a host tree.
 import type { Finding, Report, Sandbox, SandboxProcess } from '../../src/report/types.js';
+import { makeProcess } from '../assess/builders.js';
 
 export const SANDBOX_A = 'a'.repeat(64);
 export const SANDBOX_B = 'b'.repeat(64);
 export const LOOKALIKE = 'fake-sandbox';
 
+/** A well-confined process (the assess tests' default), as root with the role named in its comm and exe. */
 export function sampleProcess(overrides: Partial<SandboxProcess> & Pick<SandboxProcess, 'pid' | 'role'>): SandboxProcess {
-  return {
+  return makeProcess({
     ppid: 1,
     comm: overrides.role,
     exe: `/opt/kata/bin/${overrides.role}`,
     uid: 0,
-    seccomp: 'filter',
     threads: 4,
-    threadsWithoutSeccomp: 0,
-    noNewPrivs: true,
-    capEffective: '0000000000000000',
-    capEffectiveCount: 0,
-    sharedNamespaces: [],
-    namespacesKnown: true,
     nspid: [overrides.pid],
-    exeAllowed: true,
     ...overrides,
-  };
+  });
 }
 
 export function sampleFinding(rule: string, severity: Finding['severity'], sandboxId: string | null): Finding {
