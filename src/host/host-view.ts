@@ -173,6 +173,11 @@ export class HostView {
     return this.exists(area, area === 'root' ? '/' : '.');
   }
 
+  /** Records a failed access made outside the view (a stat of a /proc link), classified like the view's own. */
+  recordError(stage: string, area: HostArea, rel: string, error: unknown, options: Omit<ReadOptions, 'stage'> = {}): void {
+    this.recordFailure(area, rel, { ...options, stage }, error);
+  }
+
   private recordFailure(area: HostArea, rel: string, options: ReadOptions, error: unknown): void {
     let code = codeOfSystemError(error);
     if (code === 'E_MISSING') {

@@ -13,6 +13,8 @@ export const VMM_KINDS: readonly VmmKind[] = ['qemu', 'firecracker', 'cloud-hype
 export type ProcessRole = 'shim' | 'vmm' | 'jailer' | 'virtiofsd';
 export const PROCESS_ROLES: readonly ProcessRole[] = ['shim', 'vmm', 'jailer', 'virtiofsd'];
 
+export type SandboxTrust = 'trusted' | 'untrusted' | 'unknown';
+
 export type SeccompMode = 'disabled' | 'strict' | 'filter' | 'unknown';
 export type NamespaceKind = 'mnt' | 'net' | 'pid' | 'user' | 'ipc' | 'uts' | 'cgroup';
 export const NAMESPACE_KINDS: readonly NamespaceKind[] = ['mnt', 'net', 'pid', 'user', 'ipc', 'uts', 'cgroup'];
@@ -35,6 +37,18 @@ export interface Finding {
   /** What was observed, in words an SRE can check on the node. */
   evidence: string;
   remediation: string;
+  /**
+   * The policy entry that accepts this finding (--policy.file), or null when none does. Acknowledged findings
+   * stay in every output; only paging and --fail-on skip them.
+   */
+  acknowledgement?: Acknowledgement | null;
+}
+
+export interface Acknowledgement {
+  reason: string;
+  owner: string;
+  /** RFC 3339 time (a date-only entry expires at the end of that day, UTC). */
+  expires: string;
 }
 
 export interface ScanError {
@@ -138,6 +152,13 @@ export interface Sandbox {
   id: string;
   vmm: VmmKind;
   trusted: boolean;
+  /**
+   * trusted: anchored in a shim the runtime started; untrusted: a look-alike (see trustReasons); unknown: the
+   * agent could not read what it needs to decide (an error says which capability is missing).
+   */
+  trust?: SandboxTrust;
+  /** The id the processes claim. For trusted sandboxes it equals id; untrusted and unknown ones get a prefixed id. */
+  claimedId?: string;
   /** Why the sandbox is (not) trusted, one short reason per failed check. */
   trustReasons: string[];
   runtime: 'go' | 'rust' | 'unknown';
