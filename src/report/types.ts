@@ -169,6 +169,16 @@ export interface Sandbox {
   virtiofs: VirtiofsState | null;
   findings: Finding[];
   exposureScore: number;
+  /** What makes up exposureScore, one entry per finding that counts (set by the scoring stage). */
+  scoreContributions?: ScoreContribution[];
+}
+
+export interface ScoreContribution {
+  rule: string;
+  severity: Severity;
+  weight: number;
+  /** Whether the finding is the sandbox's own or a host finding that counts for every sandbox. */
+  scope: 'sandbox' | 'host';
 }
 
 export interface CollectorResult { name: string; success: boolean; durationSeconds: number }
