@@ -7,6 +7,7 @@
 // BENCH_SCRAPE_SECONDS=30 (time budget per daemon phase)  BENCH_LEAN=1 (also run the single-threaded 250 tree)
 // BENCH_TMPDIR=dir (where trees are written; default /dev/shm when it is tmpfs, see lib/tree-dir.ts)
 // BENCH_COMPARE_FLAGS="--max-semi-space-size=1" (also run the 250 daemon phase with extra node flags).
+import { DEFAULT_BUNDLE_DIRS } from '../src/discover/bundle-dirs.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -118,7 +119,7 @@ async function measure(label: string, sandboxes: number, ordinaryThreads: boolea
   const dir = mkdtempSync(path.join(treeBaseDir(), `kata-audit-bench-${sandboxes}-`));
   try {
     const { roots, shape, seconds: materialiseSeconds } = writeTree(dir, sandboxes, ordinaryThreads);
-    const config: ScanConfig = { roots, referencePid: 1, trustExePaths: [], maxSandboxes: 500, fixtureRoots: true };
+    const config: ScanConfig = { roots, referencePid: 1, trustExePaths: [], bundleDirs: [...DEFAULT_BUNDLE_DIRS], maxSandboxes: 500, fixtureRoots: true };
 
     // In-process: one warm process, a shared ScanState as the daemon keeps it.
     gc();

@@ -2,6 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import parseDuration from 'parse-duration';
 import { UsageError } from './errors.js';
+import { bundleTemplateProblem, DEFAULT_BUNDLE_DIRS } from './discover/bundle-dirs.js';
 import { DEFAULT_ROOTS, type HostRoots } from './host/host-view.js';
 import { SEVERITIES, type Severity } from './report/types.js';
 import type { ScanConfig } from './scan-config.js';
@@ -54,6 +55,7 @@ const SCAN_SOURCE_OPTIONS = {
   'path.rootfs': { type: 'string' },
   'host.reference-pid': { type: 'string' },
   'trust.exe-paths': { type: 'string', multiple: true },
+  'trust.bundle-dirs': { type: 'string', multiple: true },
   'max-sandboxes': { type: 'string' },
   example: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -155,6 +157,7 @@ type SourceValues = {
   'path.rootfs'?: string;
   'host.reference-pid'?: string;
   'trust.exe-paths'?: string[];
+  'trust.bundle-dirs'?: string[];
   'max-sandboxes'?: string;
 };
 
@@ -171,13 +174,25 @@ function scanConfigFrom(values: SourceValues): ScanConfig {
   for (const glob of trustExePaths) {
     if (!glob.startsWith('/')) throw new UsageError(`--trust.exe-paths takes absolute path globs, got "${glob}"`, '--trust.exe-paths');
   }
+  const bundleDirs = bundleDirsFrom(values['trust.bundle-dirs']);
   return {
     roots,
     referencePid: positiveInteger('--host.reference-pid', values['host.reference-pid'], 1),
     trustExePaths,
+    bundleDirs,
     maxSandboxes: positiveInteger('--max-sandboxes', values['max-sandboxes'], DEFAULT_MAX_SANDBOXES),
     fixtureRoots: false,
   };
+}
+
+/** --trust.bundle-dirs replaces the defaults (a node with containerd's state elsewhere names its own). */
+function bundleDirsFrom(values: string[] | undefined): string[] {
+  const templates = (values ?? []).flatMap((value) => value.split(',')).map((t) => t.trim()).filter((t) => t.length > 0);
+  for (const template of templates) {
+    const problem = bundleTemplateProblem(template);
+    if (problem) throw new UsageError(`--trust.bundle-dirs "${template}" ${problem}`, '--trust.bundle-dirs');
+  }
+  return templates.length > 0 ? templates : [...DEFAULT_BUNDLE_DIRS];
 }
 
 function parseFlags<T extends Options>(args: readonly string[], options: T) {

@@ -7,6 +7,8 @@ export interface ScanConfig {
   referencePid: number;
   /** Extra globs added to the built-in allowed executables (--trust.exe-paths). */
   trustExePaths: string[];
+  /** Bundle directory templates a trusted shim's working directory must match (--trust.bundle-dirs). */
+  bundleDirs: string[];
   /** Beyond this many trusted sandboxes, the rest are counted but not listed (--max-sandboxes). */
   maxSandboxes: number;
   /** Whether the roots are a fixture or example tree: then no external command (execa) is ever run. */

@@ -6,7 +6,10 @@ import { assess } from './assess/assess.js';
 import { discoverSandboxes, type DiscoveredSandbox, type Discovery } from './discover/discover.js';
 import { readNamespaceIds, readEnvironVariable, ProcessCache } from './discover/process-facts.js';
 import { readProcessTable } from './discover/process-table.js';
+import type { TrustAnchors } from './discover/anchors.js';
+import { BundleDirs } from './discover/bundle-dirs.js';
 import { ExecutableAllowList } from './discover/trust.js';
+import { FileIdentities } from './host/file-identity.js';
 import { ScanUnavailableError } from './errors.js';
 import { readCpuVulnerabilities } from './host/cpu-vulnerabilities.js';
 import { HostView } from './host/host-view.js';
@@ -89,7 +92,13 @@ export async function runScan(config: ScanConfig, state: ScanState = new ScanSta
     const table = readProcessTable(view);
     if (table === undefined) throw new Error(`cannot list ${config.roots.procfs}`);
     processesSeen = table.byPid.size;
-    discovery = discoverSandboxes(view, table, new ExecutableAllowList([...config.trustExePaths, ...kata.allowedExecutables]), state.processCache);
+    const anchors: TrustAnchors = {
+      view,
+      allowList: new ExecutableAllowList([...config.trustExePaths, ...kata.allowedExecutables]),
+      bundleDirs: new BundleDirs(config.bundleDirs),
+      identities: new FileIdentities(view, config.fixtureRoots || !view.isKernelProcfs()),
+    };
+    discovery = discoverSandboxes(view, table, anchors, state.processCache);
     // Shims started with KATA_CONF_FILE (old kata-deploy wrappers) point at the file really in use.
     const shimConfigs = new Set<string>();
     for (const sandbox of discovery.sandboxes) {
@@ -121,11 +130,14 @@ export async function runScan(config: ScanConfig, state: ScanState = new ScanSta
     referencePid: config.referencePid,
   };
 
-  const listed = limitTrusted(inspections, config.maxSandboxes);
-  const unjudged = listed.kept.map(({ inspection }) => inspection.sandbox);
+  // Every sandbox is judged first; the limit then keeps the most exposed trusted ones (never by id order, so
+  // that no id a workload picks can push a real sandbox out), and look-alikes never count against it.
+  const unjudged = inspections.map(({ inspection }) => inspection.sandbox);
   const verdicts = await collect('assess', { hostFindings: [], sandboxFindings: unjudged.map(() => []), scores: unjudged.map(() => 0), failures: [] }, () => assess({ node, host, sandboxes: unjudged }));
   for (const failure of verdicts.failures ?? []) errors.add('assess', null, 'E_INTERNAL', `rule ${failure.rule} failed: ${failure.message}`);
-  const sandboxes: Sandbox[] = unjudged.map((s, i) => ({ ...s, findings: verdicts.sandboxFindings[i] ?? [], exposureScore: verdicts.scores[i] ?? 0 }));
+  const judged: Sandbox[] = unjudged.map((s, i) => ({ ...s, findings: verdicts.sandboxFindings[i] ?? [], exposureScore: verdicts.scores[i] ?? 0 }));
+  const listed = limitTrusted(judged, config.maxSandboxes);
+  const sandboxes = listed.kept;
   if (listed.omitted > 0) {
     errors.add('discover', null, 'E_LIMIT', `${listed.omitted} trusted sandboxes beyond --max-sandboxes=${config.maxSandboxes} were counted but not listed`);
   }
@@ -163,16 +175,15 @@ async function addVersions(sandboxes: SandboxInspection['sandbox'][], versions: 
   }
 }
 
-function limitTrusted<T extends { sandbox: DiscoveredSandbox }>(items: T[], max: number): { kept: T[]; omitted: number } {
-  let trusted = 0;
-  let omitted = 0;
-  const kept = items.filter((item) => {
-    if (!item.sandbox.trusted) return true;
-    if (++trusted <= max) return true;
-    omitted++;
-    return false;
-  });
-  return { kept, omitted };
+/** Keeps at most `max` trusted-or-unverified sandboxes, the highest exposure first; look-alikes are bounded in discovery. */
+export function limitTrusted(sandboxes: Sandbox[], max: number): { kept: Sandbox[]; omitted: number } {
+  const limited = sandboxes.filter((s) => s.trusted || s.trust === 'unknown');
+  if (limited.length <= max) return { kept: sandboxes, omitted: 0 };
+  const rank = (s: Sandbox): number => (s.trusted ? 0 : 1);
+  const chosen = new Set(
+    [...limited].sort((a, b) => rank(a) - rank(b) || b.exposureScore - a.exposureScore || a.id.localeCompare(b.id)).slice(0, max),
+  );
+  return { kept: sandboxes.filter((s) => chosen.has(s) || !(s.trusted || s.trust === 'unknown')), omitted: limited.length - max };
 }
 
 function emptyNode(): Report['node'] {

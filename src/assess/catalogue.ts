@@ -261,13 +261,15 @@ export const RULES: readonly CatalogueRule[] = [
     severity: 'high',
     title: 'A process poses as a Kata VMM but is not one (look-alike)',
     scope: 'sandbox',
-    rationale: `${TM_TRUST}: a process named like a Kata VMM or virtiofsd failed the trust checks (executable ` +
-      'not on the allowed list, foreign pid namespace, or a uid different from its shim\'s). It may be a ' +
+    rationale: `${TM_TRUST}: a process named like a Kata shim, VMM or virtiofsd failed the trust checks ` +
+      '(executable not on the allowed list or not the host\'s file at that path, a shim not running as root or ' +
+      'not in its runtime bundle, a foreign pid namespace, or a uid different from its shim\'s). It may be a ' +
       'workload impersonating a sandbox to hide, or to inflate or mislead the audit; it is reported apart and ' +
       'judged by this rule only.',
     remediation: 'Find who started it: `ps -o pid,ppid,uid,cmd -p <pid>`, `ls -l /proc/<pid>/exe`, ' +
       '`cat /proc/<pid>/cgroup`. If the binary is a legitimate Kata install in another place, add its path with ' +
-      '`--trust.exe-paths` (or to `valid_hypervisor_paths`); otherwise stop it and investigate the pod that ' +
+      '`--trust.exe-paths` (or to `valid_hypervisor_paths`); if a legitimate shim runs outside the default ' +
+      'bundle directories, name them with `--trust.bundle-dirs`; otherwise stop it and investigate the pod that ' +
       'owns its cgroup.',
   },
   {
@@ -281,6 +283,20 @@ export const RULES: readonly CatalogueRule[] = [
     remediation: 'Check whether a pod still owns the sandbox id (`crictl pods --id <id>`); if not, stop the VMM ' +
       '(`kill <pid>`) and remove its leftover state (`/run/vc/sbs/<id>`, `/run/vc/vm/<id>` or `/run/kata/<id>`). ' +
       'Look for the shim\'s exit in the containerd journal (`journalctl -u containerd`).',
+  },
+  {
+    id: 'KATA-TRUST-003',
+    severity: 'high',
+    title: 'A process claims the id of a trusted sandbox it is not part of',
+    scope: 'sandbox',
+    rationale: `${TM_TRUST}: a second anchored shim, or a VMM outside the shim's process tree, claims the id ` +
+      'of a sandbox the agent already trusts. Kata never starts two shims for one sandbox, nor a VMM outside the ' +
+      'shim\'s tree except the daemonized shapes (which join only while the sandbox has no VMM). Such a claim is ' +
+      'an attempt to take over the sandbox\'s identity, its pod labels or its device inventory; it is reported ' +
+      'apart and never merged.',
+    remediation: 'Compare the claimant with the sandbox\'s shim: `cat /run/containerd/io.containerd.runtime.v2.task/' +
+      '<namespace>/<id>/shim.pid`, `ps -o pid,ppid,uid,cmd -p <pid>`, `ls -l /proc/<pid>/exe /proc/<pid>/cwd`. ' +
+      'Stop the process that is not the runtime\'s and find who started it (its cgroup names the pod or the unit).',
   },
   {
     id: 'KATA-VFIO-001',

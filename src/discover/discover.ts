@@ -1,17 +1,23 @@
 import type { HostView } from '../host/host-view.js';
 import type { ProcStat } from '../host/proc/stat.js';
-import type { ProcessRole, VmmKind } from '../report/types.js';
+import type { ProcessRole, SandboxTrust, VmmKind } from '../report/types.js';
+import { bundleShimPid, judgeDaemonized, judgeShim, type TrustAnchors, type TrustReason, type Verdict } from './anchors.js';
 import { claimedSandboxId, isFirecrackerShortId } from './claimed-id.js';
+import { daemonizedHostPaths } from './daemonized.js';
 import { readIdentity, readProcessFacts, readStatus, type ProcessCache, type ProcessFacts, type StableFacts } from './process-facts.js';
 import { ancestorsOf, type ProcessTable } from './process-table.js';
 import { candidateKindOfComm, isDragonballThread, isKataShimArgv0, shimRuntime, type CandidateKind } from './roles.js';
-import type { ExecutableAllowList } from './trust.js';
+
+export type { TrustReason } from './anchors.js';
 
 /** Listed look-alike sandboxes at most; the rest are counted. A workload must not be able to flood the report. */
 export const MAX_UNTRUSTED_SANDBOXES = 16;
+/** Look-alike processes read in depth at most; the rest get a status-only read. */
+const MAX_DEEP_UNTRUSTED_READS = MAX_UNTRUSTED_SANDBOXES * 4;
 
-/** Stable reason codes for a sandbox that is not trusted (the rules match on them). */
-export type TrustReason = 'exe-not-allowed' | 'no-shim' | 'foreign-pid-namespace' | 'uid-mismatch';
+/** Ids of entries that are not trusted sandboxes: ':' never occurs in a Kata id, so they cannot collide. */
+export const UNTRUSTED_ID_PREFIX = 'untrusted:';
+export const UNVERIFIED_ID_PREFIX = 'unverified:';
 
 export interface Member {
   facts: ProcessFacts;
@@ -21,13 +27,18 @@ export interface Member {
 }
 
 export interface DiscoveredSandbox {
+  /** The report's id: the claimed id when trusted, prefixed otherwise. */
   id: string;
+  claimedId: string;
   vmm: VmmKind;
+  trust: SandboxTrust;
   trusted: boolean;
   trustReasons: TrustReason[];
   runtime: 'go' | 'rust' | 'unknown';
   shim: Member | null;
   members: Member[];
+  /** The anchored bundle directory (host path) of a trusted shim: the only place pod identity is read from. */
+  bundle: string | null;
 }
 
 export interface Discovery {
@@ -55,127 +66,192 @@ const ROLE_OF: Record<CandidateKind, ProcessRole> = {
   virtiofsd: 'virtiofsd',
 };
 
+interface Group {
+  trust: SandboxTrust;
+  claimedId: string;
+  reasons: TrustReason[];
+  members: Member[];
+  shim: Member | null;
+  bundle: string | null;
+}
+
 /**
- * Groups Kata processes into sandboxes. Trust comes from what the kernel says, not from names: the exe must be
- * on the allowed list, the process must sit in the host pid namespace, and it must be tied to a live, trusted
- * Kata shim, by ancestry (Kata >= 3.1, CLH, Firecracker without --daemonize, virtiofsd) or, for the daemonized
- * shapes whose parent is init (QEMU in Kata 1.x/2.x, Firecracker forked by a newer jailer), by the same sandbox
- * id and the same uid as that shim. Everything else is a look-alike and never merges into a trusted sandbox.
+ * The sandboxes being built in one discovery: trusted ones by id, the others (look-alikes and unverified
+ * processes) by claimed id, bounded. Every shim, whatever its verdict, is remembered by pid so that its
+ * descendants follow it: a look-alike shim's children are look-alikes, never members of the real sandbox.
  */
-export function discoverSandboxes(
-  view: HostView,
-  table: ProcessTable,
-  allowList: ExecutableAllowList,
-  cache: ProcessCache | undefined,
-): Discovery {
-  const candidates = pickCandidates(view, table, allowList, cache);
+class Groups {
+  readonly trusted = new Map<string, Group>();
+  readonly others = new Map<string, Group>();
+  readonly byShimPid = new Map<number, Group>();
+  omitted = 0;
+  private deepReads = 0;
 
-  // Trusted shims first: everything else is judged relative to them.
-  const shimsByPid = new Map<number, Member & { id: string }>();
-  const shimsById = new Map<string, Member & { id: string }>();
-  const untrusted = new Map<string, { id: string; reasons: TrustReason[]; members: Member[] }>();
-  let untrustedOmitted = 0;
-  let deepUntrusted = 0;
+  constructor(private readonly view: HostView) {}
 
-  const addUntrusted = (candidate: Candidate, id: string, reason: TrustReason): void => {
-    const key = `${reason}\0${id}`;
-    let group = untrusted.get(key);
+  /** The group of a non-trusted claim; undefined when the cap is reached (counted). */
+  other(trust: 'untrusted' | 'unknown', claimedId: string): Group | undefined {
+    const key = `${trust}\0${claimedId}`;
+    let group = this.others.get(key);
     if (!group) {
-      if (untrusted.size >= MAX_UNTRUSTED_SANDBOXES) {
-        untrustedOmitted++;
-        return;
+      if (this.others.size >= MAX_UNTRUSTED_SANDBOXES) {
+        this.omitted++;
+        return undefined;
       }
-      group = { id, reasons: [reason], members: [] };
-      untrusted.set(key, group);
+      group = { trust, claimedId, reasons: [], members: [], shim: null, bundle: null };
+      this.others.set(key, group);
     }
-    // Look-alikes get a shallow read (status only) once the cap of deep reads is reached: cost stays bounded.
-    const facts = deepUntrusted++ < MAX_UNTRUSTED_SANDBOXES * 4 ? readProcessFacts(view, candidate.stat, candidate.stable) : shallowFacts(view, candidate);
-    group.members.push({ facts, kind: candidate.kind, role: ROLE_OF[candidate.kind], exeAllowed: candidate.exeAllowed });
-  };
+    return group;
+  }
 
-  for (const candidate of candidates) {
-    if (candidate.kind !== 'shim' || candidate.claimedId === undefined) continue;
-    const id = candidate.claimedId;
-    if (!candidate.exeAllowed) {
-      addUntrusted(candidate, id, 'exe-not-allowed');
+  /** Adds a non-trusted process; its facts are read in depth only up to a bound. */
+  addOther(candidate: Candidate, verdict: Exclude<Verdict, { trust: 'trusted' }>, claimedId: string, facts?: ProcessFacts): Group | undefined {
+    const group = this.other(verdict.trust, claimedId);
+    if (!group) return undefined;
+    if (verdict.trust === 'untrusted' && !group.reasons.includes(verdict.reason)) group.reasons.push(verdict.reason);
+    if (verdict.trust === 'unknown') {
+      this.view.errors.add('trust', `/proc/${candidate.stat.pid}`, 'E_UNVERIFIED',
+        `trust of ${candidate.kind} pid ${candidate.stat.pid} claiming ${claimedId} cannot be established: ${verdict.cause}; reported as unverified, not as a look-alike`);
+    }
+    group.members.push(memberOf(candidate, facts ?? this.boundedFacts(candidate)));
+    return group;
+  }
+
+  private boundedFacts(candidate: Candidate): ProcessFacts {
+    return this.deepReads++ < MAX_DEEP_UNTRUSTED_READS ? readProcessFacts(this.view, candidate.stat, candidate.stable) : shallowFacts(this.view, candidate);
+  }
+}
+
+/**
+ * Groups Kata processes into sandboxes. Trust comes from what the kernel says, not from names (see
+ * anchors.ts): a sandbox is trusted only through a shim anchored in its executed file, its uid and the bundle
+ * the runtime made for it. VMMs, jailers and virtiofsd join by ancestry; only the daemonized shapes whose
+ * parent is init (QEMU -daemonize in Kata 1.x/2.x, Firecracker forked by the jailer) join by the id they
+ * claim, and only when their executed file, uid and pid namespace agree and the sandbox has no VMM yet.
+ */
+export function discoverSandboxes(view: HostView, table: ProcessTable, anchors: TrustAnchors, cache: ProcessCache | undefined): Discovery {
+  const candidates = pickCandidates(view, table, anchors, cache);
+  const groups = new Groups(view);
+  judgeShims(view, anchors, groups, candidates.filter((c) => c.kind === 'shim' && c.claimedId !== undefined));
+  const rest = candidates.filter((c) => c.kind !== 'shim');
+  const unplaced = rest.filter((candidate) => !joinByAncestry(view, table, groups, candidate));
+  for (const candidate of unplaced) joinByClaim(view, anchors, groups, candidate);
+  return { sandboxes: toSandboxes(groups), candidates: candidates.length, untrustedOmitted: groups.omitted };
+}
+
+function judgeShims(view: HostView, anchors: TrustAnchors, groups: Groups, shims: readonly Candidate[]): void {
+  const anchored = new Map<string, Array<{ candidate: Candidate; facts: ProcessFacts; bundle: string | null }>>();
+  for (const candidate of shims) {
+    const id = candidate.claimedId!;
+    const status = readStatus(view, candidate.stat.pid);
+    const verdict = judgeShim(anchors, candidate.stat.pid, candidate.exe, id, status);
+    if (verdict.trust !== 'trusted') {
+      const group = groups.addOther(candidate, verdict, id);
+      if (group) groups.byShimPid.set(candidate.stat.pid, group);
       continue;
     }
     const facts = readProcessFacts(view, candidate.stat, candidate.stable, (threads) => threads.some((t) => isDragonballThread(t.comm)));
-    if (!inHostPidNamespace(facts)) {
-      untrustedFromFacts(untrusted, facts, candidate, id, 'foreign-pid-namespace', () => untrustedOmitted++);
-      continue;
-    }
-    if (shimsById.has(id)) {
-      view.errors.add('discover', `/proc/${candidate.stat.pid}`, 'E_INVALID_ID', `a second Kata shim claims sandbox id ${id}; it was left out`);
-      continue;
-    }
-    const member = { facts, kind: candidate.kind, role: 'shim' as const, exeAllowed: true, id };
-    shimsByPid.set(candidate.stat.pid, member);
-    shimsById.set(id, member);
+    const list = anchored.get(id) ?? [];
+    list.push({ candidate, facts, bundle: verdict.bundle });
+    anchored.set(id, list);
   }
-
-  const joined = new Map<string, Member[]>();
-  for (const candidate of candidates) {
-    if (candidate.kind === 'shim') continue;
-    const shimAncestor = ancestorsOf(table, candidate.stat.pid).map((pid) => shimsByPid.get(pid)).find((s) => s !== undefined);
-    const byId = candidate.claimedId === undefined ? undefined : findShimById(shimsById, candidate.claimedId, candidate.kind);
-    const shim = shimAncestor ?? byId;
-    const id = shim?.id ?? candidate.claimedId;
-    if (id === undefined) continue; // not Kata-shaped: a libvirt guest, a developer's QEMU
-    // An exe that cannot be read (recorded as an error) is no evidence against a process under a trusted
-    // shim: nothing but Kata spawns there. Without that ancestry it cannot be trusted.
-    const exeUnreadableUnderShim = candidate.exe === null && shimAncestor !== undefined;
-    if (!candidate.exeAllowed && !exeUnreadableUnderShim) {
-      addUntrusted(candidate, candidate.claimedId ?? id, 'exe-not-allowed');
-      continue;
+  for (const [id, claims] of anchored) {
+    // Two anchored shims for one id: the shim library's <bundle>/shim.pid names the real one. Without it no
+    // claim wins (a finding, not a coin toss).
+    const recorded = claims.length > 1 && claims[0]!.bundle !== null ? bundleShimPid(view, claims[0]!.bundle) : undefined;
+    for (const claim of claims) {
+      if (claims.length > 1 && claim.candidate.stat.pid !== recorded) {
+        const group = groups.addOther(claim.candidate, { trust: 'untrusted', reason: 'duplicate-id' }, id, claim.facts);
+        if (group) groups.byShimPid.set(claim.candidate.stat.pid, group);
+        continue;
+      }
+      const shim = memberOf(claim.candidate, claim.facts);
+      const group: Group = { trust: 'trusted', claimedId: id, reasons: [], members: [shim], shim, bundle: claim.bundle };
+      groups.trusted.set(id, group);
+      groups.byShimPid.set(claim.candidate.stat.pid, group);
     }
-    if (!shim) {
-      addUntrusted(candidate, id, 'no-shim');
-      continue;
-    }
-    if (shimAncestor && candidate.claimedId !== undefined && !sameSandbox(candidate.claimedId, shim.id)) {
-      view.errors.add('discover', `/proc/${candidate.stat.pid}/cmdline`, 'E_MALFORMED',
-        `${candidate.kind} claims sandbox ${candidate.claimedId} but runs under the shim of ${shim.id}; grouped by ancestry`);
-    }
-    // virtiofsd's fds (its socket, the guest RAM it maps) name no device: skip the walk, 14% of a scan's reads.
-    const facts = readProcessFacts(view, candidate.stat, candidate.stable, () => candidate.kind !== 'virtiofsd');
-    // Under a trusted shim, ancestry is the proof (virtiofsd's sandboxed child is PID 1 of its own pid
-    // namespace on purpose). Joined by id alone, the process must also live where the shim lives.
-    if (!shimAncestor && !inHostPidNamespace(facts)) {
-      untrustedFromFacts(untrusted, facts, candidate, id, 'foreign-pid-namespace', () => untrustedOmitted++);
-      continue;
-    }
-    if (!shimAncestor && facts.status?.uids[0] !== shim.facts.status?.uids[0]) {
-      untrustedFromFacts(untrusted, facts, candidate, id, 'uid-mismatch', () => untrustedOmitted++);
-      continue;
-    }
-    const list = joined.get(shim.id) ?? [];
-    list.push({ facts, kind: candidate.kind, role: ROLE_OF[candidate.kind], exeAllowed: candidate.exeAllowed });
-    joined.set(shim.id, list);
   }
-
-  const sandboxes: DiscoveredSandbox[] = [];
-  for (const shim of shimsById.values()) {
-    const members = [shim, ...(joined.get(shim.id) ?? [])];
-    sandboxes.push({
-      id: shim.id,
-      vmm: vmmKindOf(members),
-      trusted: true,
-      trustReasons: [],
-      runtime: shimRuntime(shim.facts.exe, shim.facts.argv),
-      shim,
-      members,
-    });
-  }
-  for (const group of untrusted.values()) {
-    sandboxes.push({ id: group.id, vmm: vmmKindOf(group.members), trusted: false, trustReasons: group.reasons, runtime: 'unknown', shim: null, members: group.members });
-  }
-  for (const sandbox of sandboxes) sandbox.members.sort((a, b) => a.facts.pid - b.facts.pid);
-  sandboxes.sort((a, b) => (a.trusted === b.trusted ? a.id.localeCompare(b.id) : a.trusted ? -1 : 1));
-  return { sandboxes, candidates: candidates.length, untrustedOmitted };
 }
 
-function pickCandidates(view: HostView, table: ProcessTable, allowList: ExecutableAllowList, cache: ProcessCache | undefined): Candidate[] {
+/** Under a shim (whatever its verdict), a process belongs to that shim's group. False when it has no shim ancestor. */
+function joinByAncestry(view: HostView, table: ProcessTable, groups: Groups, candidate: Candidate): boolean {
+  const group = ancestorsOf(table, candidate.stat.pid).map((pid) => groups.byShimPid.get(pid)).find((g) => g !== undefined);
+  if (!group) return false;
+  if (group.trust !== 'trusted') {
+    groups.addOther(candidate, group.trust === 'unknown' ? { trust: 'unknown', cause: 'its shim cannot be verified' } : { trust: 'untrusted', reason: group.reasons[0] ?? 'no-shim' }, group.claimedId);
+    return true;
+  }
+  // An exe that cannot be read (recorded) is no evidence against a process under a trusted shim: nothing but
+  // Kata spawns there. A readable exe that is not an allowed one is a look-alike the shim's pod started.
+  if (!candidate.exeAllowed && candidate.exe !== null) {
+    groups.addOther(candidate, { trust: 'untrusted', reason: 'exe-not-allowed' }, candidate.claimedId ?? group.claimedId);
+    return true;
+  }
+  if (candidate.claimedId !== undefined && !sameSandbox(candidate.claimedId, group.claimedId)) {
+    view.errors.add('discover', `/proc/${candidate.stat.pid}/cmdline`, 'E_MALFORMED',
+      `${candidate.kind} claims sandbox ${candidate.claimedId} but runs under the shim of ${group.claimedId}; grouped by ancestry`);
+  }
+  // virtiofsd's fds (its socket, the guest RAM it maps) name no device: skip the walk, 14% of a scan's reads.
+  group.members.push(memberOf(candidate, readProcessFacts(view, candidate.stat, candidate.stable, () => candidate.kind !== 'virtiofsd')));
+  return true;
+}
+
+/** Without a shim ancestor: only a daemonized VMM or jailer may join its claimed sandbox. */
+function joinByClaim(view: HostView, anchors: TrustAnchors, groups: Groups, candidate: Candidate): void {
+  const claimed = candidate.claimedId;
+  if (claimed === undefined) return; // not Kata-shaped: a libvirt guest, a developer's QEMU
+  if (!candidate.exeAllowed && candidate.exe !== null) {
+    groups.addOther(candidate, { trust: 'untrusted', reason: 'exe-not-allowed' }, claimed);
+    return;
+  }
+  const group = findGroupById(groups.trusted, claimed, candidate.kind);
+  if (!group) {
+    groups.addOther(candidate, candidate.exe === null ? { trust: 'unknown', cause: 'the exe link cannot be read' } : { trust: 'untrusted', reason: 'no-shim' }, claimed);
+    return;
+  }
+  const hostPaths = daemonizedHostPaths(candidate.kind, candidate.argv, candidate.exe, claimed);
+  const hasVmm = group.members.some((m) => m.role === 'vmm' || m.role === 'jailer');
+  if (hostPaths === undefined || hasVmm) {
+    // Not a shape that runs outside its shim's tree, or the sandbox has its VMM already: an injection.
+    groups.addOther(candidate, { trust: 'untrusted', reason: 'duplicate-id' }, claimed);
+    return;
+  }
+  const verdict = judgeDaemonized(anchors, candidate.stat.pid, candidate.kind, candidate.exe, hostPaths);
+  if (verdict.trust !== 'trusted') {
+    groups.addOther(candidate, verdict, claimed);
+    return;
+  }
+  const facts = readProcessFacts(view, candidate.stat, candidate.stable);
+  const shimUid = group.shim?.facts.status?.uids[0];
+  const reason: TrustReason | undefined = !inHostPidNamespace(facts) ? 'foreign-pid-namespace' : facts.status?.uids[0] !== shimUid ? 'uid-mismatch' : undefined;
+  if (reason) groups.addOther(candidate, { trust: 'untrusted', reason }, claimed, facts);
+  else group.members.push(memberOf(candidate, facts));
+}
+
+function toSandboxes(groups: Groups): DiscoveredSandbox[] {
+  const sandboxes: DiscoveredSandbox[] = [];
+  for (const group of [...groups.trusted.values(), ...groups.others.values()]) {
+    const shim = group.trust === 'trusted' ? group.shim : null;
+    const prefix = group.trust === 'trusted' ? '' : group.trust === 'unknown' ? UNVERIFIED_ID_PREFIX : UNTRUSTED_ID_PREFIX;
+    group.members.sort((a, b) => a.facts.pid - b.facts.pid);
+    sandboxes.push({
+      id: `${prefix}${group.claimedId}`,
+      claimedId: group.claimedId,
+      vmm: vmmKindOf(group.members),
+      trust: group.trust,
+      trusted: group.trust === 'trusted',
+      trustReasons: group.reasons,
+      runtime: shim ? shimRuntime(shim.facts.exe, shim.facts.argv) : 'unknown',
+      shim,
+      members: group.members,
+      bundle: group.trust === 'trusted' ? group.bundle : null,
+    });
+  }
+  const rank: Record<SandboxTrust, number> = { trusted: 0, unknown: 1, untrusted: 2 };
+  return sandboxes.sort((a, b) => rank[a.trust] - rank[b.trust] || a.id.localeCompare(b.id));
+}
+
+function pickCandidates(view: HostView, table: ProcessTable, anchors: TrustAnchors, cache: ProcessCache | undefined): Candidate[] {
   const out: Candidate[] = [];
   for (const stat of table.byPid.values()) {
     const kind = candidateKindOfComm(stat.comm);
@@ -185,17 +261,21 @@ function pickCandidates(view: HostView, table: ProcessTable, allowList: Executab
     if (identity === undefined) continue;
     if (kind === 'shim' && !isKataShimArgv0(identity.argv[0])) continue; // runc and other containerd shims
     const claimedId = claimedSandboxId(view, stat.pid, kind, identity.argv, identity.exe);
-    out.push({ stat, kind, stable: identity, argv: identity.argv, exe: identity.exe, exeAllowed: allowList.allows(kind, identity.exe), claimedId });
+    out.push({ stat, kind, stable: identity, argv: identity.argv, exe: identity.exe, exeAllowed: anchors.allowList.allows(kind, identity.exe), claimedId });
   }
   return out.sort((a, b) => a.stat.pid - b.stat.pid);
 }
 
-function findShimById<T extends { id: string }>(shims: Map<string, T>, claimed: string, kind: CandidateKind): T | undefined {
-  const exact = shims.get(claimed);
+function memberOf(candidate: Candidate, facts: ProcessFacts): Member {
+  return { facts, kind: candidate.kind, role: ROLE_OF[candidate.kind], exeAllowed: candidate.exeAllowed };
+}
+
+function findGroupById(groups: Map<string, Group>, claimed: string, kind: CandidateKind): Group | undefined {
+  const exact = groups.get(claimed);
   if (exact) return exact;
   // Firecracker's id is the sandbox id cut to 32 characters (Kata's truncateID), to fit sun_path.
   if ((kind === 'firecracker' || kind === 'jailer') && isFirecrackerShortId(claimed)) {
-    for (const [id, shim] of shims) if (id.startsWith(claimed)) return shim;
+    for (const [id, group] of groups) if (id.startsWith(claimed)) return group;
   }
   return undefined;
 }
@@ -208,24 +288,6 @@ function inHostPidNamespace(facts: ProcessFacts): boolean {
   // NSpid lists one pid per nested pid namespace: one value means the host's (the agent's own) namespace.
   // When the agent itself runs in a child pid namespace without hostPID it sees nothing of Kata anyway.
   return (facts.status?.nspid.length ?? 1) <= 1;
-}
-
-function untrustedFromFacts(
-  groups: Map<string, { id: string; reasons: TrustReason[]; members: Member[] }>,
-  facts: ProcessFacts,
-  candidate: Candidate,
-  id: string,
-  reason: TrustReason,
-  onOmitted: () => void,
-): void {
-  const key = `${reason}\0${id}`;
-  let group = groups.get(key);
-  if (!group) {
-    if (groups.size >= MAX_UNTRUSTED_SANDBOXES) return onOmitted();
-    group = { id, reasons: [reason], members: [] };
-    groups.set(key, group);
-  }
-  group.members.push({ facts, kind: candidate.kind, role: ROLE_OF[candidate.kind], exeAllowed: candidate.exeAllowed });
 }
 
 function shallowFacts(view: HostView, candidate: Candidate): ProcessFacts {

@@ -20,8 +20,8 @@ const ANNOTATIONS = {
 } as const;
 
 /**
- * Who the sandbox belongs to. First the OCI bundle's config.json (the shim's working directory is its bundle;
- * containerd's default location otherwise), whose CRI annotations name the pod; then the pod UID from the
+ * Who the sandbox belongs to. First the OCI bundle's config.json (the anchored bundle: the shim's working
+ * directory, proven to be the runtime's directory for this id), whose CRI annotations name the pod; then the pod UID from the
  * cgroup path of any process or thread of the sandbox. With the Go runtime's default sandbox_cgroup_only=false
  * only the vCPU threads sit in the pod cgroup, so threads are read when the processes do not tell.
  */
@@ -37,13 +37,9 @@ export function readPodIdentity(view: HostView, sandbox: DiscoveredSandbox): Pod
 }
 
 function fromBundle(view: HostView, sandbox: DiscoveredSandbox): Partial<Pod> {
-  const shim = sandbox.shim!;
-  const candidates: string[] = [];
-  const cwd = view.readLink('proc', `${shim.facts.pid}/cwd`, { stage: 'pod', optional: true });
-  if (cwd && cwd !== '/') candidates.push(path.posix.join(cwd, 'config.json'));
-  const ns = argAfter(shim.facts.argv, '-namespace') ?? 'k8s.io';
-  if (/^[A-Za-z0-9._-]+$/.test(ns)) candidates.push(`/run/containerd/io.containerd.runtime.v2.task/${ns}/${sandbox.id}/config.json`);
-
+  // Only the bundle the shim was anchored in: a path a process chose (its cwd string, an argv flag) is never
+  // opened. The bundle is root-owned, so only the runtime wrote its config.json.
+  const candidates = sandbox.bundle === null ? [] : [path.posix.join(sandbox.bundle, 'config.json')];
   for (const file of candidates) {
     const text = view.readText('root', file, { stage: 'pod', optional: true, maxBytes: 1024 * 1024 });
     if (text === undefined) continue;
@@ -52,7 +48,8 @@ function fromBundle(view: HostView, sandbox: DiscoveredSandbox): Partial<Pod> {
       const parsed = JSON.parse(text) as { annotations?: unknown };
       annotations = typeof parsed.annotations === 'object' && parsed.annotations !== null ? (parsed.annotations as Record<string, unknown>) : {};
     } catch (error) {
-      view.errors.add('pod', file, 'E_MALFORMED', `bundle config.json does not parse: ${(error as Error).message}`);
+      // Position and reason only: the message of JSON.parse quotes the file's bytes.
+      view.errors.add('pod', file, 'E_MALFORMED', `bundle config.json does not parse (${jsonErrorPosition(error, text)})`);
       continue;
     }
     return {
@@ -104,7 +101,14 @@ function valid(view: HostView, file: string, value: string | null, pattern: RegE
   return null;
 }
 
-function argAfter(argv: readonly string[], flag: string): string | undefined {
-  const i = argv.indexOf(flag);
-  return i >= 0 ? argv[i + 1] : undefined;
+/** "line L column C" of a JSON.parse failure, without any of the input's content. */
+export function jsonErrorPosition(error: unknown, text: string): string {
+  const message = error instanceof Error ? error.message : '';
+  const at = /position (\d+)/.exec(message);
+  if (!at) return /end of JSON input/i.test(message) ? 'unexpected end of input' : /Unexpected token/.test(message) ? 'invalid JSON: unexpected token' : 'invalid JSON';
+  const offset = Math.min(Number(at[1]), text.length);
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return `invalid JSON at line ${line} column ${column}`;
 }

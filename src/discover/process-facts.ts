@@ -60,7 +60,7 @@ export class ProcessCache {
     const key = `${stat.pid}:${stat.startTime}`;
     const hit = this.entries.get(key);
     // execve() keeps the pid and the start time: a jailer that execs Firecracker in place is the same key with a
-    // new comm. A changed comm is a new identity (an exec that keeps the comm is not caught; see README).
+    // new comm. A changed comm is a new identity; an exec that keeps the comm is caught by readIdentity's exe check.
     if (hit === undefined || hit.comm !== stat.comm) return undefined;
     this.touched.add(key);
     return hit;
@@ -87,12 +87,17 @@ const STAGE = 'process';
 
 /** argv and exe: the first, cheap level of a candidate's deep read. */
 export function readIdentity(view: HostView, stat: ProcStat, cache: ProcessCache | undefined): StableFacts | undefined {
+  // execve() keeps pid, start time and (for a file of the same name) comm: the exe link is read every scan
+  // (one readlink), and a changed link is a new identity. The file behind an unchanged link is compared by
+  // inode where trust is decided (anchors.ts), also every scan.
+  const readExe = (): string | null => view.readLink('proc', `${stat.pid}/exe`, { stage: STAGE, processFile: true }) ?? null;
   const cached = cache?.get(stat);
-  if (cached) return cached;
+  const seenExe = cached ? readExe() : undefined;
+  if (cached && cached.exe === seenExe) return cached;
   const raw = view.readBytes('proc', `${stat.pid}/cmdline`, { stage: STAGE, processFile: true, maxBytes: MAX_CMDLINE_BYTES });
   if (raw === undefined) return undefined;
   const argv = parseCmdline(raw);
-  const exe = view.readLink('proc', `${stat.pid}/exe`, { stage: STAGE, processFile: true }) ?? null;
+  const exe = seenExe === undefined ? readExe() : seenExe;
   const facts = { argv, exe, comm: stat.comm };
   // Only a complete read is cached: a transient EACCES must not stick for the life of the process.
   if (exe !== null) cache?.set(stat, facts);

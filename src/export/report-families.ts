@@ -31,7 +31,7 @@ export interface MetricsOptions {
 /** Stages the scan records errors under (src/host, src/discover, src/scan.ts); pre-initialised to 0. */
 export const KNOWN_SCAN_STAGES = [
   'assess', 'cpu', 'discover', 'firecracker-config', 'internal', 'iommu', 'kata-config', 'kernel-modules', 'node', 'pod',
-  'process', 'processes', 'reference', 'scan', 'vfio',
+  'process', 'processes', 'reference', 'scan', 'trust', 'vfio',
 ] as const;
 
 const P = 'kata_audit_';
@@ -177,10 +177,15 @@ function scanFamilies(report: Report): Family[] {
   ];
 }
 
+/** "true", "false" (a look-alike or orphan) or "unknown" (trust could not be read: not evidence, never pages). */
+function trustedLabel(sandbox: Sandbox): string {
+  return sandbox.trusted ? 'true' : sandbox.trust === 'unknown' ? 'unknown' : 'false';
+}
+
 function sandboxFamilies(report: Report, labelled: Labelled): Family[] {
-  const info = new FamilyBuilder(`${P}sandbox_info`, 'A sandbox: id from the shim -id / VMM argv, pod identity from the OCI bundle annotations or the pod cgroup ("" when unknown), trusted per the exe, uid and shim-ancestry checks; always 1. Join on sandbox_id for pod names.', ['sandbox_id', 'vmm', 'pod_uid', 'pod_name', 'pod_namespace', 'trusted']);
+  const info = new FamilyBuilder(`${P}sandbox_info`, 'A sandbox: id from the shim -id / VMM argv, pod identity from the OCI bundle annotations or the pod cgroup ("" when unknown), trusted ("true", "false", or "unknown" when the agent could not read the trust anchors) per the exe, uid, bundle and shim-ancestry checks; always 1; untrusted ids carry an "untrusted:" or "unverified:" prefix, so they never collide with a trusted one. Join on sandbox_id for pod names.', ['sandbox_id', 'vmm', 'pod_uid', 'pod_name', 'pod_namespace', 'trusted']);
   for (const s of [...labelled.trusted, ...labelled.untrusted]) {
-    info.set([s.id, s.vmm, s.pod.uid ?? '', s.pod.name ?? '', s.pod.namespace ?? '', String(s.trusted)], 1);
+    info.set([s.id, s.vmm, s.pod.uid ?? '', s.pod.name ?? '', s.pod.namespace ?? '', trustedLabel(s)], 1);
   }
 
   const devices = new FamilyBuilder(`${P}sandbox_devices`, 'Devices of the sandbox by class and where their backend runs (vmm, vhost-kernel, vhost-user, passthrough, in-process), from the VMM argv and its /proc/<pid>/fd.', ['sandbox_id', 'class', 'backend']);

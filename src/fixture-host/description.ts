@@ -59,6 +59,19 @@ export interface FixtureProcess {
   /** Threads besides the leader (the leader's task entry is always generated). */
   threads?: FixtureThread[];
   environ?: Record<string, string>;
+  /**
+   * Target of the cwd link, created as a directory under root/ (mode 0755). A Kata shim defaults to its
+   * containerd bundle, /run/containerd/io.containerd.runtime.v2.task/<-namespace>/<-id>, where containerd
+   * starts every v2 shim; other processes get no cwd link unless one is given.
+   */
+  cwd?: string;
+  /**
+   * The host file really executed, when it differs from what the exe link reads (a binary run inside its own
+   * mount namespace at a path the host knows for something else). Written as proc/<pid>/.exe-file, a name no
+   * real procfs has; only the fixture file-identity reader looks at it. Every exe (or exeFile) is created as
+   * an empty file under root/ unless the fixture already has one, so that file identities resolve.
+   */
+  exeFile?: string;
   /** Target of the root link; defaults to "/". */
   root?: string;
   mountinfo?: string;

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { FixtureError } from '../errors.js';
@@ -48,7 +48,11 @@ export function materialiseFixtureHost(host: FixtureHost, dir: string): HostRoot
     writeProcess(dir, process, hostNs);
   }
   for (const rel of host.dirs ?? []) mkdirSync(path.join(dir, safeRelative(rel)), { recursive: true });
-  for (const [rel, target] of Object.entries(host.links ?? {})) writeLink(dir, rel, target);
+  // Host-level links and files come last and override what the processes generated (e.g. a cwd link).
+  for (const [rel, target] of Object.entries(host.links ?? {})) {
+    rmSync(path.join(dir, safeRelative(rel)), { force: true });
+    writeLink(dir, rel, target);
+  }
   for (const [rel, content] of Object.entries(host.files ?? {})) writeFile(dir, rel, content);
   return roots;
 }
@@ -70,7 +74,17 @@ function writeProcess(dir: string, p: FixtureProcess, hostNs: Record<string, num
   put('cgroup', ensureNewline(cgroup));
   put('environ', Object.entries(p.environ ?? {}).map(([k, v]) => `${k}=${v}\0`).join(''));
   if (p.mountinfo !== undefined) put('mountinfo', ensureNewline(p.mountinfo));
-  if (!omit.has('exe') && p.exe !== null) writeLink(dir, `${base}/exe`, p.exe ?? p.argv[0] ?? '/unknown');
+  if (!omit.has('exe') && p.exe !== null) {
+    const exe = p.exe ?? p.argv[0] ?? '/unknown';
+    writeLink(dir, `${base}/exe`, exe);
+    if (p.exeFile !== undefined) writeFile(dir, `${base}/.exe-file`, p.exeFile);
+    ensureHostFile(dir, p.exeFile ?? exe);
+  }
+  const cwd = p.cwd ?? defaultShimCwd(p.argv);
+  if (!omit.has('cwd') && cwd !== undefined) {
+    writeLink(dir, `${base}/cwd`, cwd);
+    ensureHostDirectory(dir, cwd);
+  }
   if (!omit.has('root')) writeLink(dir, `${base}/root`, p.root ?? '/');
   if (!omit.has('ns')) {
     mkdirSync(path.join(dir, base, 'ns'), { recursive: true });
@@ -90,6 +104,34 @@ function writeProcess(dir: string, p: FixtureProcess, hostNs: Record<string, num
     }
   }
   for (const [name, content] of Object.entries(p.files ?? {})) writeFile(dir, `${base}/${name}`, content);
+}
+
+/** containerd starts a v2 shim in its bundle directory (see DEFAULT_BUNDLE_DIRS). */
+function defaultShimCwd(argv: readonly string[]): string | undefined {
+  if (!/^containerd-shim-kata(-[a-z0-9-]+)?-v2$/.test(path.basename(argv[0] ?? ''))) return undefined;
+  const after = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const id = after('-id');
+  // Only ids a bundle directory could have (hostile fixtures claim ids of any length).
+  return id === undefined || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/.test(id) ? undefined : `/run/containerd/io.containerd.runtime.v2.task/${after('-namespace') ?? 'k8s.io'}/${id}`;
+}
+
+/** The host file behind an exe link: an empty regular file, unless the fixture has one ("(deleted)" has none). */
+function ensureHostFile(dir: string, hostPath: string): void {
+  if (!hostPath.startsWith('/') || hostPath.endsWith(' (deleted)')) return;
+  const file = path.join(dir, 'root', safeRelative(hostPath.slice(1)));
+  if (existsSync(file)) return;
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, '');
+}
+
+function ensureHostDirectory(dir: string, hostPath: string): void {
+  if (!hostPath.startsWith('/') || hostPath === '/') return;
+  const target = path.join(dir, 'root', safeRelative(hostPath.slice(1)));
+  mkdirSync(target, { recursive: true });
+  chmodSync(target, 0o755);
 }
 
 /** /proc/<pid>/stat: 52 fields, comm in parentheses (it may contain spaces and parentheses). */

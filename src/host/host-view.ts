@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, readlinkSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statfsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { RootResolver } from './resolve-under-root.js';
 import { codeOfSystemError, messageOf, type ScanErrorLog } from './scan-error-log.js';
@@ -26,6 +26,8 @@ export interface ReadOptions {
 }
 
 const DEFAULT_MAX_BYTES = 256 * 1024;
+const PROC_SUPER_MAGIC = 0x9fa0;
+const ROOT_OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
 const CHUNK = 64 * 1024;
 /** Shared by every read of every view: reads are synchronous, so no two can overlap. */
 const SCRATCH = Buffer.allocUnsafeSlow(CHUNK);
@@ -47,6 +49,8 @@ export class HostView {
 
   private readonly procBase: string;
   private readonly sysBase: string;
+  /** The real path of --path.rootfs, for the check that an opened file is under it. */
+  private readonly rootfsBase: string;
   /** null on the live host, where the kernel resolves symlinks against the right root already. */
   private readonly rootResolver: RootResolver | null;
 
@@ -56,6 +60,7 @@ export class HostView {
     this.procBase = path.resolve(roots.procfs);
     this.sysBase = path.resolve(roots.sysfs);
     const rootfs = path.resolve(roots.rootfs);
+    this.rootfsBase = safeRealPath(rootfs);
     this.rootResolver = rootfs === '/' ? null : new RootResolver(rootfs);
   }
 
@@ -97,12 +102,21 @@ export class HostView {
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     let fd: number;
     try {
-      fd = openSync(this.realPath(area, rel), 'r');
+      // Under / a path may be a FIFO, a tty or a device an attacker named: never block in open() (O_NONBLOCK) and
+      // never take a controlling terminal; then read only a regular file that is really under --path.rootfs.
+      fd = openSync(this.realPath(area, rel), area === 'root' ? ROOT_OPEN_FLAGS : 'r');
     } catch (error) {
       this.recordFailure(area, rel, options, error);
       return undefined;
     }
     try {
+      if (area === 'root') {
+        const refused = this.refusedRootFile(fd);
+        if (refused !== undefined) {
+          this.errors.add(options.stage, this.hostPath(area, rel), 'E_MALFORMED', refused);
+          return undefined;
+        }
+      }
       // Read until EOF (procfs may hand a file out in several reads) or one byte past the budget (to tell a cut
       // file). Bytes collect in the scratch buffer; only a file larger than it is copied out in chunks.
       const limit = maxBytes + 1;
@@ -139,6 +153,23 @@ export class HostView {
     }
   }
 
+  /**
+   * Why an opened file under the root must not be read, or undefined. The resolver walks with lstat and open
+   * resolves the path again, so a directory swapped for a symlink in between could lead outside the root: the
+   * opened descriptor's own path (/proc/self/fd/N, what the kernel really opened) must still be under it.
+   */
+  private refusedRootFile(fd: number): string | undefined {
+    if (!fstatSync(fd).isFile()) return 'not a regular file; not read';
+    if (this.rootfsBase === '/') return undefined;
+    let opened: string;
+    try {
+      opened = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      return undefined; // no procfs for the agent itself: the resolver's walk is all there is
+    }
+    return opened === this.rootfsBase || opened.startsWith(`${this.rootfsBase}/`) ? undefined : 'resolved outside --path.rootfs while it was opened; not read';
+  }
+
   readLink(area: HostArea, rel: string, options: ReadOptions): string | undefined {
     try {
       this.stats.files++;
@@ -168,6 +199,18 @@ export class HostView {
     }
   }
 
+  /**
+   * Whether --path.procfs is a kernel procfs (statfs type PROC_SUPER_MAGIC), whose exe and cwd links lead to the
+   * very inode a process runs in. A copy of a host (a fixture tree, even mounted at /host) has plain symlinks.
+   */
+  isKernelProcfs(): boolean {
+    try {
+      return statfsSync(this.procBase).type === PROC_SUPER_MAGIC;
+    } catch {
+      return false;
+    }
+  }
+
   /** Whether the area's root itself is there: without a procfs root the scan cannot run at all. */
   rootExists(area: HostArea): boolean {
     return this.exists(area, area === 'root' ? '/' : '.');
@@ -187,6 +230,14 @@ export class HostView {
       if (options.processFile && !(area === 'proc' && this.exists('proc', `${rel.split('/')[0]}/stat`))) code = 'E_VANISHED';
     }
     this.errors.add(options.stage, this.hostPath(area, rel), code, describe(code, error));
+  }
+}
+
+function safeRealPath(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
   }
 }
 

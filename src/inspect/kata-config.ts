@@ -58,10 +58,26 @@ function isTable(value: unknown): value is Table {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
 
+const MAX_DEPTH = 64;
+
+/** Whether any value sits deeper than `max` levels, walked without recursion. */
+function depthExceeds(root: unknown, max: number): boolean {
+  const pending: Array<[unknown, number]> = [[root, 0]];
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    const [node, depth] = item;
+    if (typeof node !== 'object' || node === null || node instanceof Date) continue;
+    if (depth > max) return true;
+    for (const value of Object.values(node)) pending.push([value, depth + 1]);
+  }
+  return false;
+}
+
 /** TOML text to a table, or an error message that quotes no content (only line and column). */
 function parseToml(text: string): Table | string {
   try {
-    return parse(text, { unsafeKeyBehaviour: 'drop', maxDepth: 64 }) as Table;
+    const table = parse(text, { unsafeKeyBehaviour: 'drop', maxDepth: MAX_DEPTH }) as Table;
+    // maxDepth bounds nested tables and arrays, not dotted keys (a.b.c... = 1): check the result itself.
+    return depthExceeds(table, MAX_DEPTH) ? `tables nested deeper than ${MAX_DEPTH} levels` : table;
   } catch (error) {
     if (error instanceof TomlError) {
       const headline = error.message.split('\n')[0] ?? 'invalid TOML';
@@ -71,12 +87,19 @@ function parseToml(text: string): Table | string {
   }
 }
 
-/** Kata decodes each drop-in onto the same configuration: tables merge, anything else is replaced. */
+/**
+ * Kata decodes each drop-in onto the same configuration: tables merge, anything else is replaced. Iterative, so
+ * that no nesting (a deep dotted key is as deep as a nested table) can overflow the stack.
+ */
 function mergeInto(target: Table, source: Table): void {
-  for (const [key, value] of Object.entries(source)) {
-    const existing = target[key];
-    if (isTable(existing) && isTable(value)) mergeInto(existing, value);
-    else target[key] = value;
+  const pending: Array<[Table, Table]> = [[target, source]];
+  for (let pair = pending.pop(); pair !== undefined; pair = pending.pop()) {
+    const [into, from] = pair;
+    for (const [key, value] of Object.entries(from)) {
+      const existing = into[key];
+      if (isTable(existing) && isTable(value)) pending.push([existing, value]);
+      else into[key] = value;
+    }
   }
 }
 

@@ -38,6 +38,8 @@ export function inspectSandbox(
       id: discovered.id,
       vmm: discovered.vmm,
       trusted: discovered.trusted,
+      trust: discovered.trust,
+      claimedId: discovered.claimedId,
       trustReasons: [...discovered.trustReasons],
       runtime: discovered.runtime,
       pod: readPodIdentity(view, discovered),
@@ -54,12 +56,8 @@ function devicesOf(view: HostView, sandbox: DiscoveredSandbox, hasVirtiofsd: boo
   const vmm = sandbox.members.find((m) => m.role === 'vmm');
   const sharedFs: Device[] = hasVirtiofsd ? [{ class: 'fs', backend: 'vhost-user', id: null, source: 'default' }] : [];
   switch (sandbox.vmm) {
-    case 'qemu': {
-      if (!vmm) return { devices: sharedFs, hotplug: NO_HOTPLUG, vfioGroups: [], dax: false };
-      const { inventory } = qemuOf(vmm.facts.argv);
-      const fromFds = devicesFromFds(vmm.facts.fds, 'qemu', inventory.referencedFds, inventory.fdClaims);
-      return { devices: mergeDevices(inventory.devices, fromFds.devices), hotplug: { ...inventory.hotplug }, vfioGroups: fromFds.vfioGroups, dax: inventory.dax };
-    }
+    case 'qemu':
+      return qemuDevices(sandbox.members.filter((m) => m.role === 'vmm'), sharedFs);
     case 'cloud-hypervisor': {
       const args = vmm ? cloudHypervisorOf(vmm.facts.argv) : null;
       const fromFds = vmm ? devicesFromFds(vmm.facts.fds, 'cloud-hypervisor', new Set()) : null;
@@ -68,7 +66,8 @@ function devicesOf(view: HostView, sandbox: DiscoveredSandbox, hasVirtiofsd: boo
       return { devices: mergeDevices(base, fromFds?.devices ?? []), hotplug: { ...CLOUD_HYPERVISOR_KATA_HOTPLUG }, vfioGroups: fromFds?.vfioGroups ?? [], dax: false };
     }
     case 'firecracker':
-      return firecrackerDevices(view, sandbox);
+      // The config file is named by the process's argv: only a trusted sandbox's paths are ever opened.
+      return sandbox.trusted ? firecrackerDevices(view, sandbox) : { devices: firecrackerDefaultDevices(), hotplug: NO_HOTPLUG, vfioGroups: [], dax: false };
     case 'dragonball': {
       // The VMM is a library inside the runtime-rs shim: its fds are the shim's.
       const shim = sandbox.shim ?? sandbox.members[0];
@@ -77,6 +76,21 @@ function devicesOf(view: HostView, sandbox: DiscoveredSandbox, hasVirtiofsd: boo
       return { devices: mergeDevices(defaults, fromFds?.devices ?? []), hotplug: { ...DRAGONBALL_HOTPLUG }, vfioGroups: fromFds?.vfioGroups ?? [], dax: false };
     }
   }
+}
+
+/** Every QEMU of the sandbox contributes its devices: a second VMM must not hide the first one's. */
+function qemuDevices(vmms: readonly Member[], sharedFs: Device[]): DeviceView {
+  if (vmms.length === 0) return { devices: sharedFs, hotplug: NO_HOTPLUG, vfioGroups: [], dax: false };
+  const out: DeviceView = { devices: [], hotplug: { ...NO_HOTPLUG }, vfioGroups: [], dax: false };
+  for (const vmm of vmms) {
+    const { inventory } = qemuOf(vmm.facts.argv);
+    const fromFds = devicesFromFds(vmm.facts.fds, 'qemu', inventory.referencedFds, inventory.fdClaims);
+    out.devices = mergeDevices(out.devices, mergeDevices(inventory.devices, fromFds.devices));
+    out.hotplug = { cpu: out.hotplug.cpu || inventory.hotplug.cpu, memory: out.hotplug.memory || inventory.hotplug.memory, pci: out.hotplug.pci || inventory.hotplug.pci };
+    out.vfioGroups.push(...fromFds.vfioGroups);
+    out.dax ||= inventory.dax;
+  }
+  return out;
 }
 
 function firecrackerDevices(view: HostView, sandbox: DiscoveredSandbox): DeviceView {

@@ -68,6 +68,7 @@ export type ScanErrorCode =
   | 'E_MALFORMED'         // a file exists but its content does not parse
   | 'E_TOO_LARGE'         // a file exceeded the read budget and was truncated
   | 'E_INVALID_ID'        // a sandbox id that fails Kata's id rules
+  | 'E_UNVERIFIED'        // a process's trust could not be established (a fact was unreadable: see its own error)
   | 'E_LIMIT'             // a bound was hit (look-alikes, sandboxes, fds): the rest was counted, not listed
   | 'E_IO'                // any other I/O error
   | 'E_INTERNAL';         // a bug: a stage threw; the rest of the scan went on

@@ -119,6 +119,11 @@ export const RULE_CASES: Readonly<Record<string, RuleCase>> = {
     fires: makeInput({ sandboxes: [makeSandbox({ trusted: false, trustReasons: ['no-shim'], processes: [makeProcess({ ppid: 1 })] })] }),
     quiet: makeInput({ sandboxes: [makeSandbox({ trusted: false, trustReasons: ['no-shim', 'uid-mismatch'] })] }),
   },
+  'KATA-TRUST-003': {
+    fires: makeInput({ sandboxes: [makeSandbox({ id: `untrusted:${SANDBOX_ID}`, claimedId: SANDBOX_ID, trusted: false, trust: 'untrusted', trustReasons: ['duplicate-id'] })] }),
+    // Unverified (the agent could not read the anchors) is never a finding.
+    quiet: makeInput({ sandboxes: [makeSandbox({ id: `unverified:${SANDBOX_ID}`, trusted: false, trust: 'unknown', trustReasons: [] })] }),
+  },
   'KATA-VFIO-001': {
     fires: withDevice({ class: 'vfio', backend: 'passthrough', id: '0000:3b:00.0', source: 'fd' }),
     quiet: makeInput({ host: { vfioDevices: [vfioDevice()] } }),

@@ -17,7 +17,7 @@ const rotten = {
 };
 
 test('reason codes are the strings discovery writes', (t) => {
-  t.deepEqual(Object.values(TRUST_REASONS).sort(), ['exe-not-allowed', 'foreign-pid-namespace', 'no-shim', 'uid-mismatch']);
+  t.deepEqual(Object.values(TRUST_REASONS).sort(), ['duplicate-id', 'exe-mismatch', 'exe-not-allowed', 'foreign-pid-namespace', 'no-bundle', 'no-shim', 'shim-not-root', 'uid-mismatch']);
   t.is(trustReasonCode('exe-not-allowed: /tmp/qemu'), 'exe-not-allowed');
   t.is(trustReasonCode(' no-shim '), 'no-shim');
 });

@@ -71,14 +71,21 @@ test('a look-alike claiming a real sandbox id never merges into it', async (t) =
       qemu(500, 1, SID, { exe: '/home/user/qemu-system-x86_64', uid: 1000 }),
       qemu(501, 1, SID, { uid: 1000 }),
       qemu(502, 1, SID, { nspid: [502, 7] }),
+      // A shim without a VMM yet: daemonized claimants are judged on uid and pid namespace.
+      shim(200, OTHER),
+      qemu(600, 1, OTHER, { uid: 1000, argv: [...qemu(600, 1, OTHER).argv, '-daemonize'] }),
+      qemu(601, 1, OTHER, { nspid: [601, 9], argv: [...qemu(601, 1, OTHER).argv, '-daemonize'] }),
     ],
   });
   const trusted = report.sandboxes.filter((s) => s.trusted);
-  t.is(trusted.length, 1);
-  t.deepEqual(trusted[0]!.processes.map((p) => p.pid), [100, 110]);
-  const reasons = report.sandboxes.filter((s) => !s.trusted).map((s) => s.trustReasons[0]).sort();
-  t.deepEqual(reasons, ['exe-not-allowed', 'foreign-pid-namespace', 'uid-mismatch']);
-  t.true(report.sandboxes.filter((s) => !s.trusted).every((s) => s.findings.some((f) => f.rule.startsWith('KATA-TRUST'))));
+  t.deepEqual(trusted.map((s) => [s.id, s.processes.map((p) => p.pid)]), [[SID, [100, 110]], [OTHER, [200]]]);
+  const untrusted = report.sandboxes.filter((s) => !s.trusted);
+  // One entry per claimed id, whose id can never equal a trusted one's.
+  t.deepEqual(untrusted.map((s) => [s.id, [...s.trustReasons].sort()]), [
+    [`untrusted:${SID}`, ['duplicate-id', 'exe-not-allowed']],
+    [`untrusted:${OTHER}`, ['foreign-pid-namespace', 'uid-mismatch']],
+  ]);
+  t.true(untrusted.every((s) => s.findings.some((f) => f.rule.startsWith('KATA-TRUST'))));
 });
 
 test('an allowed VMM whose sandbox has no live shim is untrusted with reason no-shim', async (t) => {
@@ -151,6 +158,10 @@ test('a zombie VMM is not a sandbox member, and an unreadable exe under a truste
   const unreadable = await scan(t, { processes: [shim(100, SID), qemu(110, 100, SID, { exe: null }), qemu(300, 1, OTHER, { exe: null })] });
   const trusted = unreadable.sandboxes.find((s) => s.trusted)!;
   t.deepEqual(trusted.processes.map((p) => [p.role, p.exeAllowed]), [['shim', true], ['vmm', false]]);
-  // Without a shim ancestor an unverifiable exe cannot be trusted.
-  t.deepEqual(unreadable.sandboxes.find((s) => s.id === OTHER)?.trustReasons, ['exe-not-allowed']);
+  // Without a shim ancestor an unverifiable exe cannot be trusted, but it is no evidence either: unverified.
+  const unverified = unreadable.sandboxes.find((s) => s.claimedId === OTHER)!;
+  t.is(unverified.id, `unverified:${OTHER}`);
+  t.is(unverified.trust, 'unknown');
+  t.deepEqual(unverified.findings, []);
+  t.true(unreadable.errors.some((e) => e.code === 'E_UNVERIFIED' && e.path === '/proc/300'));
 });

@@ -143,6 +143,7 @@ export const METRICS_CONTRACT = [
   'kata_audit_vfio_group_viable', 'kata_audit_cpu_vulnerability_info', 'kata_audit_finding', 'kata_audit_findings',
   'kata_audit_scan_duration_seconds', 'kata_audit_scan_success', 'kata_audit_last_scan_timestamp_seconds',
   'kata_audit_scan_errors', 'kata_audit_collector_success', 'kata_audit_collector_duration_seconds',
+  'kata_audit_sandboxes_omitted', 'kata_audit_untrusted_omitted',
   ...AGGREGATE_ONLY_METRICS,
 ] as const;
 

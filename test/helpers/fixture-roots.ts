@@ -1,3 +1,4 @@
+import { DEFAULT_BUNDLE_DIRS } from '../../src/discover/bundle-dirs.js';
 import { mkdtempSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,5 +30,5 @@ export function materialise(t: ExecutionContext, host: FixtureHost | string): Ho
 }
 
 export function fixtureScanConfig(roots: HostRoots, overrides: Partial<ScanConfig> = {}): ScanConfig {
-  return { roots, referencePid: 1, trustExePaths: [], maxSandboxes: 500, fixtureRoots: true, ...overrides };
+  return { roots, referencePid: 1, trustExePaths: [], bundleDirs: [...DEFAULT_BUNDLE_DIRS], maxSandboxes: 500, fixtureRoots: true, ...overrides };
 }

@@ -783,6 +783,8 @@ export class LiveEnvironment {
       `--web.listen-address=127.0.0.1:${port}`,
       '--scan.min-interval=1s',
       `--trust.exe-paths=${this.shimPath}`,
+      // The bundles live under the run directory, as containerd's do under /run/containerd.
+      `--trust.bundle-dirs=${path.join(this.dir, 'run/containerd/io.containerd.runtime.v2.task')}/{namespace}/{id}`,
       // PID 1's namespaces are unreadable here (EACCES): this test process is in the host's namespaces.
       `--host.reference-pid=${process.pid}`,
       ...extraArgs,

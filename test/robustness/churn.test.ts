@@ -90,7 +90,8 @@ test('30 s of process churn on the live /proc while the daemon is scraped', asyn
   let listedOurs = 0;
   let scrapes = 0;
   const failures: string[] = [];
-  const ourIds = (report: Report): string[] => report.sandboxes.map((s) => s.id).filter((id) => lookalikes.has(id) || [...lookalikes.keys()].some((full) => full.startsWith(id) && id.length === 32));
+  // Look-alikes are listed under their claimed id (the report's id carries an "untrusted:" prefix).
+  const ourIds = (report: Report): string[] => report.sandboxes.map((s) => s.claimedId ?? s.id).filter((id) => lookalikes.has(id) || [...lookalikes.keys()].some((full) => full.startsWith(id) && id.length === 32));
   const checkReport = (report: Report): void => {
     reports++;
     const scanStartedAt = Date.parse(report.generatedAt) - report.scan.durationSeconds * 1000;

@@ -1,5 +1,6 @@
 // Shared pieces of the robustness tests: the real daemon (spawned CLI, torn down with the test), raw socket
 // requests for what an HTTP client refuses to send, and temp-dir fixture trees of synthetic hosts.
+import { DEFAULT_BUNDLE_DIRS } from '../../src/discover/bundle-dirs.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
@@ -51,7 +52,7 @@ export function materialised(t: ExecutionContext, host: FixtureHost): HostRoots 
 }
 
 export function scanConfigOf(roots: HostRoots, overrides: Partial<ScanConfig> = {}): ScanConfig {
-  return { roots, referencePid: 1, trustExePaths: [], maxSandboxes: 500, fixtureRoots: true, ...overrides };
+  return { roots, referencePid: 1, trustExePaths: [], bundleDirs: [...DEFAULT_BUNDLE_DIRS], maxSandboxes: 500, fixtureRoots: true, ...overrides };
 }
 
 export interface RawResponse {

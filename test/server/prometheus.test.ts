@@ -1,10 +1,13 @@
 // A real Prometheus scrapes the real daemon serving a fixture host over loopback; its HTTP API must then hold
 // the same sandbox counts and findings as the daemon's own report. This is the test that the exposition is
 // not only lint-clean but ingested as meant (OpenMetrics negotiation, label values, no scrape errors).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import test from 'ava';
 import type { Report } from '../../src/report/types.js';
 import { VMM_KINDS } from '../../src/report/types.js';
-import { fixtureHostNames, fixtureScanConfig, materialise } from '../helpers/fixture-roots.js';
+import { fixtureHostNames, fixtureScanConfig, materialise, REPO_ROOT } from '../helpers/fixture-roots.js';
 import { startTestDaemon } from './helpers/daemon.js';
 import { fetchText } from './helpers/http.js';
 import { startPrometheus } from './helpers/prometheus.js';
@@ -62,4 +65,43 @@ test('Prometheus scrapes the daemon and its API returns the sandboxes and findin
   const targets = JSON.parse((await fetchText(`${prometheus.url}/api/v1/targets`)).body) as { data: { activeTargets: Array<{ health: string; lastError: string }> } };
   t.deepEqual(targets.data.activeTargets.map((x) => [x.health, x.lastError]), targets.data.activeTargets.map(() => ['up', '']));
   t.is((await prometheus.query(`process_resident_memory_bytes{instance="${target}"}`)).length, 1);
+});
+
+// Issue 9 item 9: one look-alike claiming a real id used to add a second kata_audit_sandbox_info series with that
+// sandbox_id, and every alert joining `* on(sandbox_id, instance) group_left(...) kata_audit_sandbox_info` failed
+// ("many-to-many matching not allowed") for the whole rule on every node. A real Prometheus evaluates every
+// alerting and recording rule we ship against a node with look-alikes and a normal node: all must be healthy.
+test('every shipped alert and recording rule evaluates cleanly against a node with look-alikes', async (t) => {
+  const lookalikes = await startTestDaemon(t, { scanConfig: fixtureScanConfig(materialise(t, 'lookalikes')), minIntervalMs: 1_000 });
+  const normal = await startTestDaemon(t, { scanConfig: fixtureScanConfig(materialise(t, 'go-qemu-3x')), minIntervalMs: 1_000 });
+  // The recording rules run every minute in production; the copy runs at the global 1 s interval.
+  const dir = mkdtempSync(path.join(tmpdir(), 'kata-audit-rules-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const ruleFiles = ['alerts.yaml', 'recording-rules.yaml'].map((f) => {
+    const copy = path.join(dir, f);
+    writeFileSync(copy, readFileSync(path.join(REPO_ROOT, 'deploy/prometheus', f), 'utf8').replace(/^\s+interval: .*$/gm, ''));
+    return copy;
+  });
+  const prometheus = await startPrometheus(t, [`127.0.0.1:${lookalikes.port}`, `127.0.0.1:${normal.port}`], ruleFiles);
+  await prometheus.waitFor('count(up{job="kata-audit"} == 1) == 2');
+  // The look-alike and the real sandbox both appear, under ids that differ.
+  const info = await prometheus.waitFor(`kata_audit_sandbox_info{instance="127.0.0.1:${lookalikes.port}"}`);
+  const ids = info.map((s) => s.metric.sandbox_id!);
+  t.is(new Set(ids).size, ids.length, 'no two info series share a sandbox_id');
+  t.true(ids.some((id) => id.startsWith('untrusted:')));
+
+  // Wait for two evaluations after both targets had data, then read every rule's health.
+  const deadline = Date.now() + 30_000;
+  let groups = await prometheus.rules();
+  const evaluatedAfter = Date.now() + 2_500;
+  while (Date.now() < deadline) {
+    groups = await prometheus.rules();
+    const all = groups.flatMap((g) => g.rules);
+    if (all.length > 0 && all.every((r) => Date.parse(r.lastEvaluation) > evaluatedAfter)) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const rules = groups.flatMap((g) => g.rules.map((r) => ({ group: g.name, ...r })));
+  t.true(rules.length >= 20, `${rules.length} rules loaded`);
+  t.deepEqual(rules.filter((r) => r.health !== 'ok').map((r) => `${r.group}/${r.name}: ${r.health} ${r.lastError ?? ''}`), []);
+  t.true(rules.every((r) => Date.parse(r.lastEvaluation) > evaluatedAfter), 'every rule was evaluated after both targets were up');
 });

@@ -17,18 +17,30 @@ export type InputSandbox = AssessInput['sandboxes'][number];
  */
 export const TRUST_REASONS = {
   exeNotAllowed: 'exe-not-allowed',
+  exeMismatch: 'exe-mismatch',
+  shimNotRoot: 'shim-not-root',
+  noBundle: 'no-bundle',
   noShim: 'no-shim',
   foreignPidNamespace: 'foreign-pid-namespace',
   uidMismatch: 'uid-mismatch',
+  duplicateId: 'duplicate-id',
 } as const;
 export type TrustReasonCode = (typeof TRUST_REASONS)[keyof typeof TRUST_REASONS];
 
 /** Reasons that mean "this is not a Kata process at all", as opposed to "a Kata process without its shim". */
 export const LOOK_ALIKE_REASONS: readonly TrustReasonCode[] = [
   TRUST_REASONS.exeNotAllowed,
+  TRUST_REASONS.exeMismatch,
+  TRUST_REASONS.shimNotRoot,
+  TRUST_REASONS.noBundle,
   TRUST_REASONS.foreignPidNamespace,
   TRUST_REASONS.uidMismatch,
 ];
+
+/** Unknown trust (facts the agent could not read) is reported as a scan error, never judged. */
+function isUnverified(sandbox: InputSandbox): boolean {
+  return sandbox.trust === 'unknown';
+}
 
 export function trustReasonCode(reason: string): string {
   const colon = reason.indexOf(':');
@@ -44,10 +56,15 @@ function codes(sandbox: InputSandbox): Set<string> {
  * a look-alike too: distrust the agent cannot explain is treated as the stronger case, not waved through.
  */
 export function isLookAlike(sandbox: InputSandbox): boolean {
-  if (sandbox.trusted) return false;
+  if (sandbox.trusted || isUnverified(sandbox)) return false;
   const found = codes(sandbox);
   if (LOOK_ALIKE_REASONS.some((code) => found.has(code))) return true;
-  return !found.has(TRUST_REASONS.noShim);
+  return !found.has(TRUST_REASONS.noShim) && !found.has(TRUST_REASONS.duplicateId);
+}
+
+/** Claims the id of a trusted sandbox it is not part of (a second shim, or a VMM outside the shim's tree). */
+export function claimsTakenId(sandbox: InputSandbox): boolean {
+  return !sandbox.trusted && !isUnverified(sandbox) && codes(sandbox).has(TRUST_REASONS.duplicateId);
 }
 
 /** An allowed VMM binary whose shim is gone (and nothing worse). */
@@ -78,17 +95,27 @@ function reasonsText(sandbox: InputSandbox): string {
   return sandbox.trustReasons.length > 0 ? sandbox.trustReasons.join(', ') : 'none recorded';
 }
 
+function claimOf(sandbox: InputSandbox): string {
+  return sandbox.claimedId ?? sandbox.id;
+}
+
 export const lookAlike: RuleCheck = (input) =>
   input.sandboxes.filter(isLookAlike).map((sandbox): Finding => finding('KATA-TRUST-001', sandbox.id,
-    `claims sandbox ${sandbox.id} as a ${sandbox.vmm} VMM but failed the trust checks ` +
+    `claims sandbox ${claimOf(sandbox)} as a ${sandbox.vmm} VMM but failed the trust checks ` +
     `(${reasonsText(sandbox)}): ${processSummary(sandbox)}`));
 
 export const withoutShim: RuleCheck = (input) =>
   input.sandboxes.filter(lacksShim).map((sandbox): Finding => finding('KATA-TRUST-002', sandbox.id,
-    `no live Kata shim owns sandbox ${sandbox.id} (${reasonsText(sandbox)}), yet its ${sandbox.vmm} ` +
+    `no live Kata shim owns sandbox ${claimOf(sandbox)} (${reasonsText(sandbox)}), yet its ${sandbox.vmm} ` +
     `processes run: ${processSummary(sandbox)}`));
+
+export const takenId: RuleCheck = (input) =>
+  input.sandboxes.filter(claimsTakenId).map((sandbox): Finding => finding('KATA-TRUST-003', sandbox.id,
+    `claims sandbox ${claimOf(sandbox)}, which a trusted shim already owns, without being part of it ` +
+    `(${reasonsText(sandbox)}): ${processSummary(sandbox)}`));
 
 export const TRUST_CHECKS: Readonly<Record<string, RuleCheck>> = {
   'KATA-TRUST-001': lookAlike,
   'KATA-TRUST-002': withoutShim,
+  'KATA-TRUST-003': takenId,
 };

@@ -27,6 +27,7 @@ const UNUSED_ROOTS: ScanConfig = {
   roots: { procfs: '/nonexistent/proc', sysfs: '/nonexistent/sys', rootfs: '/nonexistent' },
   referencePid: 1,
   trustExePaths: [],
+  bundleDirs: [],
   maxSandboxes: 500,
   fixtureRoots: true,
 };

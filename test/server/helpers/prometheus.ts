@@ -27,17 +27,20 @@ export interface RunningPrometheus {
   query(expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>>;
   /** Polls until the query returns at least one series (or fails after timeoutMs). */
   waitFor(expr: string, timeoutMs?: number): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>>;
+  /** The rule groups as the rules API reports them (health, lastError, lastEvaluation per rule). */
+  rules(): Promise<Array<{ name: string; rules: Array<{ name: string; health: string; lastError?: string; lastEvaluation: string }> }>>;
   stderr(): string;
 }
 
-export async function startPrometheus(t: ExecutionContext, targets: readonly string[]): Promise<RunningPrometheus> {
+export async function startPrometheus(t: ExecutionContext, targets: readonly string[], ruleFiles: readonly string[] = []): Promise<RunningPrometheus> {
   const dir = mkdtempSync(path.join(tmpdir(), 'kata-audit-prometheus-'));
   const config = path.join(dir, 'prometheus.yml');
+  const rules = ruleFiles.length > 0 ? `rule_files:\n${ruleFiles.map((file) => `  - '${file}'`).join('\n')}\n` : '';
   writeFileSync(config, `global:
   scrape_interval: 1s
   scrape_timeout: 1s
   evaluation_interval: 1s
-scrape_configs:
+${rules}scrape_configs:
   - job_name: kata-audit
     static_configs:
       - targets: [${targets.map((target) => `'${target}'`).join(', ')}]
@@ -83,6 +86,11 @@ scrape_configs:
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       throw new Error(`no result for ${expr} within ${timeoutMs} ms (${String(last ?? '')}); prometheus said: ${stderr}`);
+    },
+    async rules() {
+      const res = await fetchText(`${url}/api/v1/rules`);
+      const body = JSON.parse(res.body) as { data: { groups: Array<{ name: string; rules: Array<{ name: string; health: string; lastError?: string; lastEvaluation: string }> }> } };
+      return body.data.groups;
     },
     stderr: () => stderr,
   };
