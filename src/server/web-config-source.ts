@@ -4,7 +4,7 @@
 // connection without a restart. A file that breaks mid-life (half-written key, bad YAML) is logged once and
 // the last good configuration keeps serving: an exporter must not lock Prometheus out because of a typo.
 import { statSync } from 'node:fs';
-import type { Logger } from '../log.js';
+import type { LogFields, Logger } from '../log.js';
 import { EMPTY_WEB_CONFIG, loadWebConfig, type TlsConfig, type WebConfig } from './web-config.js';
 
 export class WebConfigSource {
@@ -12,6 +12,8 @@ export class WebConfigSource {
   private signature: string;
   private failedSignature: string | undefined;
   private readonly tlsListeners: Array<(tls: TlsConfig) => void> = [];
+  /** Reloads refused since startup (file does not load, or it would turn TLS or authentication off). */
+  reloadFailures = 0;
 
   private constructor(
     private readonly file: string | null,
@@ -40,18 +42,29 @@ export class WebConfigSource {
     this.tlsListeners.push(listener);
   }
 
+  /** Keeps the last good config; logged once per file state (failedSignature), counted for the self-metric. */
+  private refuse(now: string, message: string, extra: LogFields = {}): void {
+    this.failedSignature = now;
+    this.reloadFailures += 1;
+    this.logger.error(message, { file: this.file, ...extra });
+  }
+
   private reload(now: string): void {
     let next: WebConfig;
     try {
       next = loadWebConfig(this.file!);
     } catch (error) {
-      this.failedSignature = now;
-      this.logger.error('web config changed but does not load; keeping the last good configuration', { file: this.file, err: error });
+      this.refuse(now, 'web config changed but does not load; keeping the last good configuration', { err: error });
       return;
     }
     if ((next.tls === null) !== (this.config.tls === null)) {
-      this.failedSignature = now;
-      this.logger.error('web config turns TLS on or off, which needs a restart; keeping the last good configuration', { file: this.file });
+      this.refuse(now, 'web config turns TLS on or off, which needs a restart; keeping the last good configuration');
+      return;
+    }
+    // A truncated or half-rewritten file (only its TLS part left) would otherwise reload with zero users and
+    // serve /metrics to anyone: turning authentication off, like TLS, needs a restart.
+    if (this.config.basicAuthUsers.size > 0 && next.basicAuthUsers.size === 0) {
+      this.refuse(now, 'web config drops every basic_auth_users entry, which needs a restart; keeping the last good configuration');
       return;
     }
     this.config = next;

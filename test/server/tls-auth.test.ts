@@ -101,3 +101,27 @@ test('client_allowed_sans refuses a trusted certificate with another name', asyn
   const daemon = await startTestDaemon(t, { scan: fixed, webConfigFile: file });
   await t.throwsAsync(fetchText(`${daemon.url}/metrics`, { ca: pki.ca, cert: other.cert, key: other.key }));
 });
+
+test('a web-config truncated to its TLS part at runtime keeps requiring credentials (refused, logged once)', async (t) => {
+  const pki = await makePki(t);
+  await pki.issue('server-a');
+  const file = path.join(pki.dir, 'web.yml');
+  const tlsPart = 'tls_server_config:\n  cert_file: server-a.pem\n  key_file: server-a.key\n';
+  writeFileSync(file, `${tlsPart}basic_auth_users:\n  prometheus: '${bcrypt.hashSync('right horse', 4)}'\n`);
+  const { logger, lines } = memoryLogger();
+  const daemon = await startTestDaemon(t, { scan: fixed, webConfigFile: file, logger });
+  t.is((await fetchText(`${daemon.url}/metrics`, { ca: pki.ca })).status, 401);
+
+  // In-place truncation, as a half-finished rewrite leaves the file.
+  writeFileSync(file, tlsPart);
+  t.is((await fetchText(`${daemon.url}/metrics`, { ca: pki.ca })).status, 401, 'auth not silently disabled');
+  t.is((await fetchText(`${daemon.url}/metrics`, { ca: pki.ca })).status, 401);
+  t.is((await fetchText(`${daemon.url}/metrics`, { ca: pki.ca, auth: 'prometheus:right horse' })).status, 200, 'last good users kept');
+  t.is(lines.filter((l) => l.includes('drops every basic_auth_users')).length, 1, 'logged once');
+  t.true(lines.some((l) => l.includes('level=error') && l.includes('drops every basic_auth_users')));
+
+  // Changing the user set stays allowed while one user remains.
+  writeFileSync(file, `${tlsPart}basic_auth_users:\n  other: '${bcrypt.hashSync('new horse', 4)}'\n`);
+  t.is((await fetchText(`${daemon.url}/metrics`, { ca: pki.ca, auth: 'other:new horse' })).status, 200);
+  t.is((await fetchText(`${daemon.url}/metrics`, { ca: pki.ca, auth: 'prometheus:right horse' })).status, 401);
+});
