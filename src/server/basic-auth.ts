@@ -6,11 +6,22 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 
-/** Any well-formed hash: compared against when the user is unknown, so both paths take bcrypt's time. */
-const DUMMY_HASH = '$2b$10$bs4gqlaZQzF4u0PHPJ.zDOT.VZoPBxFEWdm43jVMTwhn22HGt7gPe';
-
 export class BasicAuthenticator {
   private readonly verified = new Map<string, Buffer>();
+  /** Dummy hash for unknown users, per users map (one per web-config load), at the map's highest cost. */
+  private dummies = new WeakMap<ReadonlyMap<string, string>, string>();
+
+  /** The hash an unknown user is compared against: same cost as the configured ones, so the same time. */
+  dummyHash(users: ReadonlyMap<string, string>): string {
+    let dummy = this.dummies.get(users);
+    if (dummy === undefined) {
+      let cost = 4;
+      for (const hash of users.values()) cost = Math.max(cost, bcrypt.getRounds(hash));
+      dummy = bcrypt.hashSync('kata-audit unknown user', bcrypt.genSaltSync(cost));
+      this.dummies.set(users, dummy);
+    }
+    return dummy;
+  }
 
   /** Whether the Authorization header names one of `users` with the right password. */
   async check(header: string | undefined, users: ReadonlyMap<string, string>): Promise<boolean> {
@@ -18,7 +29,7 @@ export class BasicAuthenticator {
     if (credentials === null) return false;
     const hash = users.get(credentials.user);
     if (hash === undefined) {
-      await bcrypt.compare(credentials.password, DUMMY_HASH);
+      await bcrypt.compare(credentials.password, this.dummyHash(users));
       return false;
     }
     const digest = createHash('sha256').update(`${credentials.user}\0${hash}\0${credentials.password}`).digest();
