@@ -74,8 +74,9 @@ async function main(argv: string[]): Promise<number> {
       const config = command.example ? (await import('./example.js')).exampleScanConfig(command.scan) : command.scan;
       const report = await runScan(config);
       const { renderTable } = await import('./report/table.js');
+      const { terminalSafeJson } = await import('./report/safe-text.js');
       process.stdout.write(command.format === 'json'
-        ? `${JSON.stringify(report, null, 2)}\n`
+        ? `${terminalSafeJson(JSON.stringify(report, null, 2))}\n`
         : renderTable(report, { color: process.stdout.isTTY === true && !process.env.NO_COLOR, width: process.stdout.columns }));
       return command.failOn !== null && hasFindingAtOrAbove(report, command.failOn) ? EXIT.finding : EXIT.ok;
     }

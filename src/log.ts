@@ -6,6 +6,7 @@
 // to stderr also keeps the last line before an exit (SIGTERM, a fatal startup error) instead of losing it in
 // a transport's buffer.
 import type { LogFormat, LogLevel } from './config.js';
+import { terminalSafeJson } from './report/safe-text.js';
 
 export type LogFields = Record<string, unknown>;
 
@@ -35,7 +36,9 @@ export function createLogger(options: LoggerOptions, bound: LogFields = {}): Log
   const emit = (level: LogLevel, msg: string, fields?: LogFields): void => {
     if (RANK[level] < threshold) return;
     const record: LogFields = { ts: now().toISOString(), level, msg, ...bound, ...fields };
-    write(options.format === 'json' ? `${JSON.stringify(record, jsonValue)}\n` : `${logfmtLine(record)}\n`);
+    // Log lines end up on terminals (journalctl, kubectl logs): JSON lines get DEL, C1 and bidi characters
+    // escaped as well, which JSON.stringify leaves raw (the parsed value is the same).
+    write(options.format === 'json' ? `${terminalSafeJson(JSON.stringify(record, jsonValue))}\n` : `${logfmtLine(record)}\n`);
   };
   return {
     debug: (msg, fields) => emit('debug', msg, fields),
@@ -75,9 +78,9 @@ function logfmtValue(value: unknown): string {
   else if (typeof value === 'object') text = JSON.stringify(value, jsonValue);
   else text = String(value);
   // Quote when the value would otherwise split the line; control characters are escaped so that a hostile
-  // string (a path from the host) cannot forge a second log line.
-  if (text !== '' && !/[\s"=\\\p{Cc}]/u.test(text)) return text;
-  return `"${text.replace(/[\\"\p{Cc}]/gu, escapeChar)}"`;
+  // string (a path from the host) cannot forge a second log line, and bidi controls so that it cannot reorder one.
+  if (text !== '' && !/[\s"=\\\p{Cc}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u.test(text)) return text;
+  return `"${text.replace(/[\\"\p{Cc}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, escapeChar)}"`;
 }
 
 function escapeChar(char: string): string {

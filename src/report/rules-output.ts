@@ -3,6 +3,7 @@
 
 import { RULES, ruleAnchor, type CatalogueRule } from '../assess/catalogue.js';
 import { EXPOSURE_SCORE_MARKDOWN } from '../assess/exposure-score.js';
+import { safeText } from './safe-text.js';
 
 export type RulesFormat = 'table' | 'json' | 'markdown';
 
@@ -49,11 +50,12 @@ function renderTable(rules: readonly CatalogueRule[]): string {
   const titleWidth = TABLE_WIDTH - indent;
   const row = (id: string, sev: string, scope: string, title: string): string =>
     [id.padEnd(idWidth), sev.padEnd(sevWidth), scope.padEnd(scopeWidth), title].join(GAP).trimEnd();
+  // The catalogue is ours, but this is terminal output: no string reaches it unescaped (see safe-text.ts).
 
   const out = [row('ID', 'SEVERITY', 'SCOPE', 'TITLE')];
   for (const rule of rules) {
-    const [first = '', ...rest] = wrap(rule.title, titleWidth);
-    out.push(row(rule.id, severityCell(rule), rule.scope, first));
+    const [first = '', ...rest] = wrap(safeText(rule.title), titleWidth);
+    out.push(row(safeText(rule.id), severityCell(rule), rule.scope, first));
     for (const line of rest) out.push(' '.repeat(indent) + line);
   }
   out.push('');

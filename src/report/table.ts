@@ -1,6 +1,7 @@
 // The terminal view: readable in 80 columns; colour only when asked for (a TTY).
 import Table from 'cli-table3';
 import { createColors } from 'picocolors';
+import { safeText } from './safe-text.js';
 import type { Finding, Report, Sandbox, Severity } from './types.js';
 
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
@@ -23,7 +24,8 @@ export function renderTable(report: Report, options: { color: boolean; width?: n
     severity === 'critical' || severity === 'high' ? c.red(text) : severity === 'medium' ? c.yellow(text) : c.dim(text);
   const out: string[] = [];
   const n = report.node;
-  out.push(c.bold(`kata-audit  ${n.hostname ?? '?'}  kernel ${n.kernelRelease ?? '?'}  ${n.os ?? ''}`.trimEnd()));
+  // Every string that comes from the report goes through safeText (see safe-text.ts): any of them may be hostile.
+  out.push(c.bold(safeText(`kata-audit  ${n.hostname ?? '?'}  kernel ${n.kernelRelease ?? '?'}  ${n.os ?? ''}`.trimEnd())));
   const trusted = report.sandboxes.filter((s) => s.trusted).length;
   out.push(`${trusted} sandbox(es), ${report.sandboxes.length - trusted} untrusted look-alike(s), ` +
     `${report.scan.processesSeen} processes scanned, ${report.errors.length} scan error(s)`);
@@ -40,12 +42,12 @@ export function renderTable(report: Report, options: { color: boolean; width?: n
     });
     for (const s of report.sandboxes) {
       table.push([
-        `${s.id.slice(0, 12)}${s.trusted ? '' : c.red('!')}`,
+        `${safeText(s.id).slice(0, 12)}${s.trusted ? '' : c.red('!')}`,
         VMM_SHORT[s.vmm],
-        podLabel(s),
+        safeText(podLabel(s)),
         String(s.exposureScore),
-        backends(s),
-        s.virtiofs ? `${s.virtiofs.sandbox === 'namespace' ? 'ns' : s.virtiofs.sandbox}${s.virtiofs.seccomp === 'filter' ? '+sec' : '-sec'}` : '-',
+        safeText(backends(s)),
+        s.virtiofs ? safeText(`${s.virtiofs.sandbox === 'namespace' ? 'ns' : s.virtiofs.sandbox}${s.virtiofs.seccomp === 'filter' ? '+sec' : '-sec'}`) : '-',
       ]);
     }
     out.push(table.toString(), c.dim('VIRTIOFSD: sandbox mode (ns = namespace), +sec/-sec: with/without seccomp.'), '');
@@ -69,11 +71,11 @@ export function renderTable(report: Report, options: { color: boolean; width?: n
   for (const { finding: f, count } of grouped.values()) {
     const suffix = count > 1 ? ` (x${count})` : '';
     // 8 + 1 + 16 + 1 + 12 + 2 columns precede the title; the title gives way so a line never wraps.
-    out.push(`${paint(f.severity, f.severity.toUpperCase().padEnd(8))} ${f.rule.padEnd(16)} ${where(f)}  ${fit(f.title, width - 40 - suffix.length)}${suffix}`);
+    out.push(`${paint(f.severity, f.severity.toUpperCase().padEnd(8))} ${safeText(f.rule).padEnd(16)} ${where(f)}  ${fit(safeText(f.title), width - 40 - suffix.length)}${suffix}`);
   }
   if (report.errors.length > 0) {
     out.push('', c.bold(`Scan errors (${report.errors.length})`));
-    for (const e of report.errors.slice(0, 20)) out.push(fit(`${e.code.padEnd(12)} ${e.stage}: ${e.path ?? ''} ${e.message}`, width));
+    for (const e of report.errors.slice(0, 20)) out.push(fit(safeText(`${e.code.padEnd(12)} ${e.stage}: ${e.path ?? ''} ${e.message}`), width));
     if (report.errors.length > 20) out.push(`... and ${report.errors.length - 20} more (see --format json)`);
   }
   out.push('', c.dim('Details, evidence and remediation: kata-audit scan --format json'));
@@ -100,5 +102,5 @@ function backends(s: Sandbox): string {
 }
 
 function where(f: Finding): string {
-  return (f.sandboxId === null ? 'host' : f.sandboxId.slice(0, 12)).padEnd(12);
+  return (f.sandboxId === null ? 'host' : safeText(f.sandboxId).slice(0, 12)).padEnd(12);
 }
