@@ -2,7 +2,7 @@
 import Table from 'cli-table3';
 import { createColors } from 'picocolors';
 import { safeText } from './safe-text.js';
-import type { Finding, Report, Sandbox, Severity } from './types.js';
+import type { Finding, Report, Sandbox, SandboxTrust, Severity } from './types.js';
 
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
 const BACKEND_SHORT: Record<string, string> = {
@@ -13,10 +13,14 @@ const BACKEND_SHORT: Record<string, string> = {
   'in-process': 'inproc',
 };
 const VMM_SHORT: Record<Sandbox['vmm'], string> = { qemu: 'qemu', firecracker: 'fc', 'cloud-hypervisor': 'clh', dragonball: 'db' };
+// No borders: columns are separated by each cell's one-column right padding.
 const PLAIN_CHARS = {
   top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '',
-  'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' ',
+  'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '',
 };
+const TRUST_LABEL: Record<SandboxTrust, string> = { trusted: 'trusted', untrusted: 'UNTRUSTED', unknown: 'unknown' };
+// Before a sandbox id in the findings: the 12 columns hold the mark, so truncation cannot drop it.
+const TRUST_MARK: Record<SandboxTrust, string> = { trusted: '', untrusted: '!', unknown: '?' };
 
 export function renderTable(report: Report, options: { color: boolean; width?: number }): string {
   const c = createColors(options.color);
@@ -26,23 +30,30 @@ export function renderTable(report: Report, options: { color: boolean; width?: n
   const n = report.node;
   // Every string that comes from the report goes through safeText (see safe-text.ts): any of them may be hostile.
   out.push(c.bold(safeText(`kata-audit  ${n.hostname ?? '?'}  kernel ${n.kernelRelease ?? '?'}  ${n.os ?? ''}`.trimEnd())));
-  const trusted = report.sandboxes.filter((s) => s.trusted).length;
-  out.push(`${trusted} sandbox(es), ${report.sandboxes.length - trusted} untrusted look-alike(s), ` +
-    `${report.scan.processesSeen} processes scanned, ${report.errors.length} scan error(s)`);
+  const count = (trust: SandboxTrust) => report.sandboxes.filter((s) => trustOf(s) === trust).length;
+  const unknown = count('unknown');
+  const sandboxes = `${count('trusted')} sandbox(es), ${count('untrusted')} untrusted look-alike(s)` +
+    (unknown > 0 ? `, ${unknown} of unknown trust` : '');
+  const scanned = `${report.scan.processesSeen} processes scanned, ${report.errors.length} scan error(s)`;
+  if (sandboxes.length + scanned.length + 2 <= 80) out.push(`${sandboxes}, ${scanned}`);
+  else out.push(sandboxes, scanned);
+  const byId = new Map(report.sandboxes.map((s) => [s.id, s]));
   out.push('');
 
   if (report.sandboxes.length > 0) {
     const table = new Table({
-      head: ['SANDBOX', 'VMM', 'POD', 'SCORE', 'BACKENDS', 'VIRTIOFSD'],
+      head: ['SANDBOX', 'TRUST', 'VMM', 'POD', 'SCORE', 'BACKENDS', 'VIRTIOFSD'],
       chars: PLAIN_CHARS,
       style: { head: options.color ? ['bold'] : [], border: [], 'padding-left': 0, 'padding-right': 1 },
-      // 75 columns of cells plus 5 separators: 80.
-      colWidths: [13, 5, 18, 6, 21, 12],
+      // Widths include the padding: 80 columns. Trust is a column of its own, never a mark after a truncated id,
+      // so a look-alike's row cannot read like the real sandbox's.
+      colWidths: [13, 10, 5, 18, 6, 16, 12],
       wordWrap: true,
     });
     for (const s of report.sandboxes) {
       table.push([
-        `${safeText(s.id).slice(0, 12)}${s.trusted ? '' : c.red('!')}`,
+        safeText(shownId(s)).slice(0, 12),
+        trustOf(s) === 'trusted' ? TRUST_LABEL.trusted : c.red(TRUST_LABEL[trustOf(s)]),
         VMM_SHORT[s.vmm],
         safeText(podLabel(s)),
         String(s.exposureScore),
@@ -51,7 +62,10 @@ export function renderTable(report: Report, options: { color: boolean; width?: n
       ]);
     }
     out.push(table.toString(), c.dim('VIRTIOFSD: sandbox mode (ns = namespace), +sec/-sec: with/without seccomp.'), '');
-    if (report.sandboxes.some((s) => !s.trusted)) out.push(c.red('! untrusted: a look-alike or a VMM without a live Kata shim'), '');
+    if (report.sandboxes.some((s) => trustOf(s) !== 'trusted')) {
+      out.push(c.red('UNTRUSTED (! before an id in the findings): a look-alike or a VMM without a live'),
+        c.red('Kata shim; SANDBOX is the id it claims. unknown (?): too little was readable.'), '');
+    }
   } else {
     out.push('No Kata sandboxes on this node.', '');
   }
@@ -71,7 +85,7 @@ export function renderTable(report: Report, options: { color: boolean; width?: n
   for (const { finding: f, count } of grouped.values()) {
     const suffix = count > 1 ? ` (x${count})` : '';
     // 8 + 1 + 16 + 1 + 12 + 2 columns precede the title; the title gives way so a line never wraps.
-    out.push(`${paint(f.severity, f.severity.toUpperCase().padEnd(8))} ${safeText(f.rule).padEnd(16)} ${where(f)}  ${fit(safeText(f.title), width - 40 - suffix.length)}${suffix}`);
+    out.push(`${paint(f.severity, f.severity.toUpperCase().padEnd(8))} ${safeText(f.rule).padEnd(16)} ${where(f, byId)}  ${fit(safeText(f.title), width - 40 - suffix.length)}${suffix}`);
   }
   if (report.errors.length > 0) {
     out.push('', c.bold(`Scan errors (${report.errors.length})`));
@@ -101,6 +115,25 @@ function backends(s: Sandbox): string {
   return [...seen.entries()].map(([k, n]) => (n > 1 ? `${k}x${n}` : k)).join(' ') || '-';
 }
 
-function where(f: Finding): string {
-  return (f.sandboxId === null ? 'host' : safeText(f.sandboxId).slice(0, 12)).padEnd(12);
+function where(f: Finding, sandboxes: ReadonlyMap<string, Sandbox>): string {
+  if (f.sandboxId === null) return 'host'.padEnd(12);
+  const sandbox = sandboxes.get(f.sandboxId);
+  const shown = sandbox ? `${TRUST_MARK[trustOf(sandbox)]}${shownId(sandbox)}` : f.sandboxId;
+  return safeText(shown).slice(0, 12).padEnd(12);
+}
+
+/** The sandbox's trust: the report's `trust` when it has one, else the older boolean. */
+export function trustOf(s: Sandbox): SandboxTrust {
+  return s.trust ?? (s.trusted ? 'trusted' : 'untrusted');
+}
+
+/**
+ * The id to show: a sandbox that is not trusted shows the id it claims (without the "untrusted:" prefix, which
+ * 12 columns would reduce to nothing useful); the TRUST column and the marks say what it is.
+ */
+function shownId(s: Sandbox): string {
+  const trust = trustOf(s);
+  if (trust === 'trusted') return s.id;
+  if (s.claimedId !== undefined) return s.claimedId;
+  return s.id.startsWith(`${trust}:`) ? s.id.slice(trust.length + 1) : s.id;
 }

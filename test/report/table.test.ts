@@ -3,7 +3,7 @@
 import test from 'ava';
 import { safeText, terminalSafeJson } from '../../src/report/safe-text.js';
 import { renderTable } from '../../src/report/table.js';
-import { sampleFinding, sampleReport, sampleSandbox } from '../export/sample-report.js';
+import { SANDBOX_A, SANDBOX_B, sampleFinding, sampleReport, sampleSandbox } from '../export/sample-report.js';
 
 // Screen clear, an OSC 52 clipboard write (ESC ] 52 ; c ; <base64> BEL), an 8-bit CSI and a right-to-left override.
 const CLEAR = '\u001b[2J';
@@ -57,4 +57,38 @@ test('a hostile report reaches the table only as visible escapes', (t) => {
   t.true(out.includes('\\x1b]52;c;cm0gLXJmIH4K\\x07'), 'the OSC 52 sequence is shown escaped (host line)');
   t.true(out.includes('\\x9b31m\\u202egpj.exe'), 'C1 CSI and the override are shown escaped');
   t.true(out.includes('message\\x1b[2J'), 'scan errors are escaped');
+});
+
+function lookalikeReport() {
+  const real = sampleSandbox(SANDBOX_A, { exposureScore: 10 });
+  // The new model: a prefixed id and the claimed one; the older one: only the boolean, and the claimed id as id.
+  const modern = sampleSandbox(`untrusted:${SANDBOX_A}`, {
+    trusted: false, trust: 'untrusted', claimedId: SANDBOX_A, exposureScore: 5,
+    findings: [sampleFinding('KATA-TRUST-001', 'high', `untrusted:${SANDBOX_A}`)],
+  });
+  const legacy = sampleSandbox(`${SANDBOX_A.slice(0, 12)}-lookalike`, {
+    trusted: false, exposureScore: 5, findings: [sampleFinding('KATA-TRUST-002', 'high', `${SANDBOX_A.slice(0, 12)}-lookalike`)],
+  });
+  const undecided = sampleSandbox(`unknown:${SANDBOX_B}`, { trusted: false, trust: 'unknown', claimedId: SANDBOX_B, findings: [] });
+  return sampleReport({ sandboxes: [real, modern, legacy, undecided] });
+}
+
+test('trust is a column of its own: a look-alike claiming the real id does not read as the real sandbox', (t) => {
+  const out = renderTable(lookalikeReport(), { color: false });
+  const rows = out.split('\n').filter((line) => line.startsWith(SANDBOX_A.slice(0, 12)));
+  t.is(rows.length, 3, out);
+  t.deepEqual(rows.map((row) => row.split(/\s+/)[1]).sort(), ['UNTRUSTED', 'UNTRUSTED', 'trusted']);
+  const unknownRow = out.split('\n').find((line) => line.startsWith(SANDBOX_B.slice(0, 12)));
+  t.is(unknownRow?.split(/\s+/)[1], 'unknown');
+  t.true(out.split('\n')[0]!.startsWith('kata-audit'));
+  t.regex(out, /^1 sandbox\(es\), 2 untrusted look-alike\(s\), 1 of unknown trust$/m);
+  for (const line of out.split('\n')) t.true(line.length <= 80, `wider than 80 columns: ${line}`);
+});
+
+test('findings on a look-alike carry the trust mark inside the 12-column id', (t) => {
+  const out = renderTable(lookalikeReport(), { color: false });
+  const finding = (rule: string) => out.split('\n').find((line) => line.includes(rule))?.split(/\s+/)[2];
+  t.is(finding('KATA-NET-001'), SANDBOX_A.slice(0, 12));
+  t.is(finding('KATA-TRUST-001'), `!${SANDBOX_A.slice(0, 11)}`);
+  t.is(finding('KATA-TRUST-002'), `!${SANDBOX_A.slice(0, 11)}`);
 });
