@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Commands: serve (default), scan, rules, version. No logic of its own: parse, dispatch, map errors to exit codes.
+// Commands: serve (default), scan, rules, explain, version. No logic of its own: parse, dispatch, map errors to exit codes.
 import { parseCommandLine, type Command } from './config.js';
 import { KataAuditError, UsageError } from './errors.js';
 import { SEVERITIES, type Report, type Severity } from './report/types.js';
@@ -16,6 +16,7 @@ Usage:
   kata-audit [serve] [flags]            serve /metrics, /report.json and a web page (default)
   kata-audit scan [flags]               scan once and print the report
   kata-audit rules [--format table|json|markdown]
+  kata-audit explain RULE-ID            one rule in full: why, remediation, docs link
   kata-audit --help | --version
 
 Scan flags (scan and serve):
@@ -29,6 +30,8 @@ Scan flags (scan and serve):
 
 scan only:
   --format table|json        output format (default table)
+  --wide                     table without truncation: full ids and pod names, each finding's evidence
+                             and remediation, every scan error
   --fail-on SEVERITY         exit 1 when a finding is at or above SEVERITY (info|low|medium|high|critical)
 
 serve only:
@@ -69,6 +72,11 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(renderRules(command.format));
       return EXIT.ok;
     }
+    case 'explain': {
+      const { renderExplain } = await import('./report/explain.js');
+      process.stdout.write(renderExplain(command.ruleId));
+      return EXIT.ok;
+    }
     case 'scan': {
       const { runScan } = await import('./scan.js');
       const config = command.example ? (await import('./example.js')).exampleScanConfig(command.scan) : command.scan;
@@ -77,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
       const { terminalSafeJson } = await import('./report/safe-text.js');
       process.stdout.write(command.format === 'json'
         ? `${terminalSafeJson(JSON.stringify(report, null, 2))}\n`
-        : renderTable(report, { color: process.stdout.isTTY === true && !process.env.NO_COLOR, width: process.stdout.columns }));
+        : renderTable(report, { color: process.stdout.isTTY === true && !process.env.NO_COLOR, width: process.stdout.columns, wide: command.wide }));
       return command.failOn !== null && hasFindingAtOrAbove(report, command.failOn) ? EXIT.finding : EXIT.ok;
     }
     case 'serve': {

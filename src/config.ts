@@ -20,6 +20,14 @@ export interface ScanCommand {
   example: boolean;
   format: 'table' | 'json';
   failOn: Severity | null;
+  /** --wide: the table without truncation (full names, evidence, remediation). */
+  wide: boolean;
+}
+
+export interface ExplainCommand {
+  command: 'explain';
+  /** As typed; the catalogue lookup (and its usage error) is the command's. */
+  ruleId: string;
 }
 
 export interface RulesCommand {
@@ -42,10 +50,10 @@ export interface ServeCommand {
 
 export interface InfoCommand {
   command: 'help' | 'version';
-  topic?: 'scan' | 'serve' | 'rules';
+  topic?: 'scan' | 'serve' | 'rules' | 'explain';
 }
 
-export type Command = ScanCommand | RulesCommand | ServeCommand | InfoCommand;
+export type Command = ScanCommand | RulesCommand | ServeCommand | ExplainCommand | InfoCommand;
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -65,6 +73,7 @@ const SCAN_OPTIONS = {
   ...SCAN_SOURCE_OPTIONS,
   format: { type: 'string' },
   'fail-on': { type: 'string' },
+  wide: { type: 'boolean' },
 } satisfies Options;
 
 const SERVE_OPTIONS = {
@@ -102,8 +111,10 @@ export function parseCommandLine(argv: readonly string[]): Command {
       return parseServe(rest);
     case 'rules':
       return parseRules(rest);
+    case 'explain':
+      return parseExplain(rest);
     default:
-      throw new UsageError(`unknown command "${name}" (expected scan, serve, rules or version)`, name);
+      throw new UsageError(`unknown command "${name}" (expected scan, serve, rules, explain or version)`, name);
   }
 }
 
@@ -116,6 +127,7 @@ function parseScan(args: readonly string[]): ScanCommand | InfoCommand {
     example: values.example === true,
     format: oneOf('--format', values.format, ['table', 'json'] as const, 'table'),
     failOn: values['fail-on'] === undefined ? null : oneOf('--fail-on', values['fail-on'], SEVERITIES, 'critical'),
+    wide: values.wide === true,
   };
 }
 
@@ -149,6 +161,20 @@ function parseRules(args: readonly string[]): RulesCommand | InfoCommand {
   const values = parseFlags(args, RULES_OPTIONS);
   if (values.help) return { command: 'help', topic: 'rules' };
   return { command: 'rules', format: oneOf('--format', values.format, ['table', 'json', 'markdown'] as const, 'table') };
+}
+
+function parseExplain(args: readonly string[]): ExplainCommand | InfoCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], options: { help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+  } catch (error) {
+    const flag = /'(-{1,2}[^' ]+)/.exec((error as Error).message)?.[1];
+    throw new UsageError((error as Error).message, flag, { cause: error });
+  }
+  if (parsed.values.help) return { command: 'help', topic: 'explain' };
+  const [ruleId, ...extra] = parsed.positionals;
+  if (ruleId === undefined || extra.length > 0) throw new UsageError('explain takes exactly one rule id, e.g. kata-audit explain KATA-NET-001', 'explain');
+  return { command: 'explain', ruleId };
 }
 
 type SourceValues = {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
+import { RULES, ruleAnchor } from '../src/assess/catalogue.js';
 import { REPO_ROOT } from './helpers/fixture-roots.js';
 
 const CLI = path.join(REPO_ROOT, 'dist/src/cli.js');
@@ -14,6 +15,8 @@ test('--version and --help', async (t) => {
   const help = await run(['--help']);
   t.is(help.exitCode, 0);
   t.true(help.stdout.includes('--path.procfs'));
+  t.regex(help.stdout, /^  kata-audit explain RULE-ID /m, '--help lists the explain subcommand');
+  t.regex(help.stdout, /^  --wide /m, '--help lists --wide');
 });
 
 test('a bad flag exits 2 and names the flag', async (t) => {
@@ -51,4 +54,58 @@ test('rules --format markdown is what docs/rules.md holds', async (t) => {
   t.is(result.stdout, readFileSync(path.join(REPO_ROOT, 'docs/rules.md'), 'utf8'));
   const json = JSON.parse((await run(['rules', '--format', 'json'])).stdout) as Array<{ id: string }>;
   t.true(json.length >= 30);
+});
+
+interface ExampleReport {
+  sandboxes: Array<{ id: string; exposureScore: number; pod: { name: string | null; namespace: string | null }; findings: Array<{ evidence: string; remediation: string }> }>;
+  findings: Array<{ evidence: string; remediation: string }>;
+}
+
+test('scan: sandboxes most exposed first, and a legend for SCORE and the VMM abbreviations', async (t) => {
+  const table = (await run(['scan', '--example'])).stdout;
+  const rows = table.split('\n').filter((line) => /^[0-9a-f]{12} +(trusted|UNTRUSTED|unknown) /.test(line));
+  const scores = rows.map((row) => Number(row.split(/ +/)[4]));
+  t.true(scores.length >= 3, table);
+  t.deepEqual(scores, [...scores].sort((a, b) => b - a), 'rows are sorted by SCORE, highest first');
+  t.regex(table, /^SCORE: exposure 0-100, higher is more exposed/m);
+  for (const vmm of ['qemu = QEMU', 'fc = Firecracker', 'clh = Cloud Hypervisor', 'db = Dragonball']) t.true(table.includes(vmm), vmm);
+});
+
+test('scan --wide: full pod names, every evidence and remediation, no truncation', async (t) => {
+  const report = JSON.parse((await run(['scan', '--example', '--format', 'json'])).stdout) as ExampleReport;
+  const wide = await run(['scan', '--example', '--wide']);
+  t.is(wide.exitCode, 0, wide.stderr);
+  t.false(wide.stdout.includes('…'), 'nothing is cut');
+  for (const s of report.sandboxes) {
+    if (s.pod.name) t.true(wide.stdout.includes(`${s.pod.namespace}/${s.pod.name}`), `pod ${s.pod.name}`);
+  }
+  const findings = [...report.findings, ...report.sandboxes.flatMap((s) => s.findings)];
+  for (const f of findings) {
+    t.true(wide.stdout.includes(`    evidence: ${f.evidence}\n`), f.evidence);
+    t.true(wide.stdout.includes(`    remediation: ${f.remediation}\n`));
+  }
+  const narrow = (await run(['scan', '--example'])).stdout;
+  t.true(narrow.includes('…'), 'the example needs truncation in 80 columns, so the test above can fail');
+});
+
+test('explain prints one rule in full; an unknown id exits 2 and names it', async (t) => {
+  const rule = RULES.find((r) => r.escalation !== undefined)!;
+  const result = await run(['explain', rule.id]);
+  t.is(result.exitCode, 0, result.stderr);
+  const flat = result.stdout.replace(/\s+/g, ' ');
+  t.true(result.stdout.startsWith(`${rule.id}  ${rule.severity}  ${rule.scope}\n`));
+  t.true(flat.includes(rule.title));
+  t.true(flat.includes(`Remediation: ${rule.remediation.replace(/\s+/g, ' ')}`));
+  t.true(flat.includes(`Raised to: ${rule.escalation!.severity} when`));
+  t.regex(flat, /Threat model: \S/);
+  t.true(flat.includes(rule.rationale.replace(/^[^:(]*(\([^)]*\))?: /, '').replace(/\s+/g, ' ')), 'the rationale, after its threat-model part');
+  t.true(result.stdout.includes(`docs/rules.md#${ruleAnchor(rule.id)}`));
+  for (const line of result.stdout.split('\n')) t.true(line.length <= 80, line);
+  t.is((await run(['explain', rule.id.toLowerCase()])).stdout, result.stdout, 'ids are case-blind');
+
+  const unknown = await run(['explain', 'KATA-NET-999']);
+  t.is(unknown.exitCode, 2);
+  t.true(unknown.stderr.includes('KATA-NET-999'));
+  t.is(unknown.stdout, '');
+  t.is((await run(['explain'])).exitCode, 2);
 });

@@ -22,87 +22,130 @@ const TRUST_LABEL: Record<SandboxTrust, string> = { trusted: 'trusted', untruste
 // Before a sandbox id in the findings: the 12 columns hold the mark, so truncation cannot drop it.
 const TRUST_MARK: Record<SandboxTrust, string> = { trusted: '', untrusted: '!', unknown: '?' };
 
-export function renderTable(report: Report, options: { color: boolean; width?: number }): string {
+export interface TableOptions {
+  color: boolean;
+  /** Terminal width; lines are cut to it (at least 80). Ignored when wide. */
+  width?: number;
+  /** No truncation: full ids and pod names, every finding with its evidence and remediation, every error. */
+  wide?: boolean;
+}
+
+type Colors = ReturnType<typeof createColors>;
+
+export function renderTable(report: Report, options: TableOptions): string {
   const c = createColors(options.color);
-  const paint = (severity: Severity, text: string): string =>
-    severity === 'critical' || severity === 'high' ? c.red(text) : severity === 'medium' ? c.yellow(text) : c.dim(text);
-  const out: string[] = [];
+  const wide = options.wide === true;
   const n = report.node;
   // Every string that comes from the report goes through safeText (see safe-text.ts): any of them may be hostile.
-  out.push(c.bold(safeText(`kata-audit  ${n.hostname ?? '?'}  kernel ${n.kernelRelease ?? '?'}  ${n.os ?? ''}`.trimEnd())));
+  const out = [c.bold(safeText(`kata-audit  ${n.hostname ?? '?'}  kernel ${n.kernelRelease ?? '?'}  ${n.os ?? ''}`.trimEnd()))];
+  out.push(...summary(report), '');
+  if (report.sandboxes.length > 0) out.push(...sandboxSection(report.sandboxes, c, wide));
+  else out.push('No Kata sandboxes on this node.', '');
+  out.push(...findingSection(report, c, wide ? Infinity : Math.max(80, options.width ?? 80)));
+  out.push(...errorSection(report, c, wide ? Infinity : Math.max(80, options.width ?? 80)));
+  out.push('', c.dim(wide ? 'Machine-readable: kata-audit scan --format json.' : 'Evidence and remediation: kata-audit scan --wide (or --format json).'),
+    c.dim('A rule in full: kata-audit explain <RULE-ID>.'));
+  return `${out.join('\n')}\n`;
+}
+
+function summary(report: Report): string[] {
   const count = (trust: SandboxTrust) => report.sandboxes.filter((s) => trustOf(s) === trust).length;
   const unknown = count('unknown');
   const sandboxes = `${count('trusted')} sandbox(es), ${count('untrusted')} untrusted look-alike(s)` +
     (unknown > 0 ? `, ${unknown} of unknown trust` : '');
   const scanned = `${report.scan.processesSeen} processes scanned, ${report.errors.length} scan error(s)`;
-  if (sandboxes.length + scanned.length + 2 <= 80) out.push(`${sandboxes}, ${scanned}`);
-  else out.push(sandboxes, scanned);
-  const byId = new Map(report.sandboxes.map((s) => [s.id, s]));
-  out.push('');
+  return sandboxes.length + scanned.length + 2 <= 80 ? [`${sandboxes}, ${scanned}`] : [sandboxes, scanned];
+}
 
-  if (report.sandboxes.length > 0) {
-    const table = new Table({
-      head: ['SANDBOX', 'TRUST', 'VMM', 'POD', 'SCORE', 'BACKENDS', 'VIRTIOFSD'],
-      chars: PLAIN_CHARS,
-      style: { head: options.color ? ['bold'] : [], border: [], 'padding-left': 0, 'padding-right': 1 },
-      // Widths include the padding: 80 columns. Trust is a column of its own, never a mark after a truncated id,
-      // so a look-alike's row cannot read like the real sandbox's.
-      colWidths: [13, 10, 5, 18, 6, 16, 12],
-      wordWrap: true,
-    });
-    for (const s of report.sandboxes) {
-      table.push([
-        safeText(shownId(s)).slice(0, 12),
-        trustOf(s) === 'trusted' ? TRUST_LABEL.trusted : c.red(TRUST_LABEL[trustOf(s)]),
-        VMM_SHORT[s.vmm],
-        safeText(podLabel(s)),
-        String(s.exposureScore),
-        safeText(backends(s)),
-        s.virtiofs ? safeText(`${s.virtiofs.sandbox === 'namespace' ? 'ns' : s.virtiofs.sandbox}${s.virtiofs.seccomp === 'filter' ? '+sec' : '-sec'}`) : '-',
-      ]);
-    }
-    out.push(table.toString(), c.dim('VIRTIOFSD: sandbox mode (ns = namespace), +sec/-sec: with/without seccomp.'), '');
-    if (report.sandboxes.some((s) => trustOf(s) !== 'trusted')) {
-      out.push(c.red('UNTRUSTED (! before an id in the findings): a look-alike or a VMM without a live'),
-        c.red('Kata shim; SANDBOX is the id it claims. unknown (?): too little was readable.'), '');
-    }
-  } else {
-    out.push('No Kata sandboxes on this node.', '');
+/** Most exposed first, so the sandbox to look at is on top; the id breaks ties so the order is stable. */
+export function byExposure(sandboxes: readonly Sandbox[]): Sandbox[] {
+  return [...sandboxes].sort((a, b) => b.exposureScore - a.exposureScore || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+function sandboxSection(sandboxes: readonly Sandbox[], c: Colors, wide: boolean): string[] {
+  const table = new Table({
+    head: ['SANDBOX', 'TRUST', 'VMM', 'POD', 'SCORE', 'BACKENDS', 'VIRTIOFSD'],
+    chars: PLAIN_CHARS,
+    style: { head: c.isColorSupported ? ['bold'] : [], border: [], 'padding-left': 0, 'padding-right': 1 },
+    // Widths include the padding: 80 columns. Trust is a column of its own, never a mark after a truncated id,
+    // so a look-alike's row cannot read like the real sandbox's. --wide lets every column take what it needs.
+    ...(wide ? {} : { colWidths: [13, 10, 5, 18, 6, 16, 12], wordWrap: true }),
+  });
+  for (const s of byExposure(sandboxes)) {
+    const id = safeText(shownId(s));
+    table.push([
+      wide ? id : id.slice(0, 12),
+      trustOf(s) === 'trusted' ? TRUST_LABEL.trusted : c.red(TRUST_LABEL[trustOf(s)]),
+      VMM_SHORT[s.vmm] ?? safeText(String(s.vmm)),
+      safeText(podLabel(s, wide)),
+      String(s.exposureScore),
+      safeText(backends(s)),
+      s.virtiofs ? safeText(`${s.virtiofs.sandbox === 'namespace' ? 'ns' : s.virtiofs.sandbox}${s.virtiofs.seccomp === 'filter' ? '+sec' : '-sec'}`) : '-',
+    ]);
   }
+  const out = [table.toString(), ...LEGEND.map((line) => c.dim(line)), ''];
+  if (sandboxes.some((s) => trustOf(s) !== 'trusted')) {
+    out.push(c.red('UNTRUSTED (! before an id in the findings): a look-alike or a VMM without a live'),
+      c.red('Kata shim; SANDBOX is the id it claims. unknown (?): too little was readable.'), '');
+  }
+  return out;
+}
 
+// Under the sandbox table, within 80 columns: what the columns and their abbreviations mean.
+const LEGEND = [
+  'SCORE: exposure 0-100, higher is more exposed (docs/rules.md); highest first.',
+  'VMM: qemu = QEMU, fc = Firecracker, clh = Cloud Hypervisor, db = Dragonball.',
+  'BACKENDS: class:backend (kernel = in-kernel vhost, user = vhost-user, vmm = the',
+  '  VMM emulates it, pass = passthrough, inproc = in-process), xN: N devices.',
+  'VIRTIOFSD: sandbox mode (ns = namespace), +sec/-sec: with/without seccomp.',
+];
+
+function findingSection(report: Report, c: Colors, width: number): string[] {
+  const paint = (severity: Severity, text: string): string =>
+    severity === 'critical' || severity === 'high' ? c.red(text) : severity === 'medium' ? c.yellow(text) : c.dim(text);
+  const byId = new Map(report.sandboxes.map((s) => [s.id, s]));
+  const wide = width === Infinity;
   const findings = [...report.findings, ...report.sandboxes.flatMap((s) => s.findings)]
     .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.rule.localeCompare(b.rule));
-  out.push(c.bold(`Findings (${findings.length})`));
-  // One line per rule and place: eight vulnerable CPU flaws are one line "x8", the evidence is in the JSON.
-  const grouped = new Map<string, { finding: Finding; count: number }>();
-  for (const f of findings) {
-    const key = `${f.rule}\0${f.sandboxId ?? ''}\0${f.severity}`;
-    const entry = grouped.get(key);
-    if (entry) entry.count++;
-    else grouped.set(key, { finding: f, count: 1 });
-  }
-  const width = Math.max(80, options.width ?? 80);
-  for (const { finding: f, count } of grouped.values()) {
+  const out = [c.bold(`Findings (${findings.length})`)];
+  for (const { finding: f, count } of wide ? findings.map((finding) => ({ finding, count: 1 })) : grouped(findings)) {
     const suffix = count > 1 ? ` (x${count})` : '';
     // 8 + 1 + 16 + 1 + 12 + 2 columns precede the title; the title gives way so a line never wraps.
-    out.push(`${paint(f.severity, f.severity.toUpperCase().padEnd(8))} ${safeText(f.rule).padEnd(16)} ${where(f, byId)}  ${fit(safeText(f.title), width - 40 - suffix.length)}${suffix}`);
+    out.push(`${paint(f.severity, f.severity.toUpperCase().padEnd(8))} ${safeText(f.rule).padEnd(16)} ` +
+      `${where(f, byId, wide)}  ${fit(safeText(f.title), width - 40 - suffix.length)}${suffix}`);
+    if (wide) out.push(`    evidence: ${safeText(f.evidence)}`, `    remediation: ${safeText(f.remediation)}`);
   }
-  if (report.errors.length > 0) {
-    out.push('', c.bold(`Scan errors (${report.errors.length})`));
-    for (const e of report.errors.slice(0, 20)) out.push(fit(safeText(`${e.code.padEnd(12)} ${e.stage}: ${e.path ?? ''} ${e.message}`), width));
-    if (report.errors.length > 20) out.push(`... and ${report.errors.length - 20} more (see --format json)`);
+  return out;
+}
+
+/** One line per rule and place: eight vulnerable CPU flaws are one line "x8"; --wide lists each. */
+function grouped(findings: readonly Finding[]): Array<{ finding: Finding; count: number }> {
+  const groups = new Map<string, { finding: Finding; count: number }>();
+  for (const f of findings) {
+    const key = `${f.rule}\0${f.sandboxId ?? ''}\0${f.severity}`;
+    const entry = groups.get(key);
+    if (entry) entry.count++;
+    else groups.set(key, { finding: f, count: 1 });
   }
-  out.push('', c.dim('Details, evidence and remediation: kata-audit scan --format json'));
-  return `${out.join('\n')}\n`;
+  return [...groups.values()];
+}
+
+function errorSection(report: Report, c: Colors, width: number): string[] {
+  if (report.errors.length === 0) return [];
+  const shown = width === Infinity ? report.errors : report.errors.slice(0, 20);
+  const out = ['', c.bold(`Scan errors (${report.errors.length})`)];
+  for (const e of shown) out.push(fit(safeText(`${e.code.padEnd(12)} ${e.stage}: ${e.path ?? ''} ${e.message}`), width));
+  if (report.errors.length > shown.length) out.push(`... and ${report.errors.length - shown.length} more (see --wide or --format json)`);
+  return out;
 }
 
 function fit(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
 }
 
-function podLabel(s: Sandbox): string {
+function podLabel(s: Sandbox, wide: boolean): string {
   if (s.pod.name) return `${s.pod.namespace ?? '?'}/${s.pod.name}`;
-  return s.pod.uid ? `uid ${s.pod.uid.slice(0, 8)}` : '-';
+  return s.pod.uid ? `uid ${wide ? s.pod.uid : s.pod.uid.slice(0, 8)}` : '-';
 }
 
 function backends(s: Sandbox): string {
@@ -115,11 +158,11 @@ function backends(s: Sandbox): string {
   return [...seen.entries()].map(([k, n]) => (n > 1 ? `${k}x${n}` : k)).join(' ') || '-';
 }
 
-function where(f: Finding, sandboxes: ReadonlyMap<string, Sandbox>): string {
+function where(f: Finding, sandboxes: ReadonlyMap<string, Sandbox>, wide: boolean): string {
   if (f.sandboxId === null) return 'host'.padEnd(12);
   const sandbox = sandboxes.get(f.sandboxId);
-  const shown = sandbox ? `${TRUST_MARK[trustOf(sandbox)]}${shownId(sandbox)}` : f.sandboxId;
-  return safeText(shown).slice(0, 12).padEnd(12);
+  const shown = safeText(sandbox ? `${TRUST_MARK[trustOf(sandbox)]}${shownId(sandbox)}` : f.sandboxId);
+  return wide ? shown : shown.slice(0, 12).padEnd(12);
 }
 
 /** The sandbox's trust: the report's `trust` when it has one, else the older boolean. */

@@ -92,3 +92,24 @@ test('findings on a look-alike carry the trust mark inside the 12-column id', (t
   t.is(finding('KATA-TRUST-001'), `!${SANDBOX_A.slice(0, 11)}`);
   t.is(finding('KATA-TRUST-002'), `!${SANDBOX_A.slice(0, 11)}`);
 });
+
+test('sandboxes are listed by exposure score, highest first, the id breaking ties', (t) => {
+  const report = sampleReport({
+    sandboxes: [
+      sampleSandbox('c'.repeat(64), { exposureScore: 20, findings: [] }),
+      sampleSandbox(SANDBOX_B, { exposureScore: 90, findings: [] }),
+      sampleSandbox(SANDBOX_A, { exposureScore: 20, findings: [] }),
+    ],
+  });
+  const ids = renderTable(report, { color: false }).split('\n').filter((line) => /^[abc]{12} /.test(line)).map((line) => line[0]);
+  t.deepEqual(ids, ['b', 'a', 'c']);
+});
+
+test('--wide shows the hostile evidence and remediation, escaped and uncut', (t) => {
+  const out = renderTable(hostileReport(), { color: false, wide: true });
+  t.deepEqual(codePointsIn(out, HOSTILE_CODE_POINTS), []);
+  t.true(out.includes(`    evidence: evidence${safeText(EVIL)}\n`));
+  t.true(out.includes(`    remediation: fix${safeText(EVIL)}\n`));
+  t.true(out.includes(`pod${safeText(EVIL)}`), 'the whole pod name');
+  t.true(out.includes(`!evil${safeText(EVIL)}`), 'the whole id, with its trust mark');
+});
