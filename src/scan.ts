@@ -169,7 +169,7 @@ async function addVersions(sandboxes: SandboxInspection['sandbox'][], versions: 
     if (!sandbox.trusted) continue; // never execute a look-alike's binary
     for (const process of sandbox.processes) {
       if ((process.role === 'vmm' || process.role === 'virtiofsd') && process.exe !== null && process.exeAllowed) {
-        process.version = await versions.get(process.exe.replace(/ \(deleted\)$/, ''));
+        process.version = await versions.get(process.exe.replace(/ \(deleted\)$/, ''), process.pid);
       }
     }
   }

@@ -7,6 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { parseListenAddress } from '../config.js';
 import type { Logger } from '../log.js';
+import { ConnectionsPerClient } from './client-budgets.js';
 import { clientCertificateProblem, serverTlsOptions } from './tls-options.js';
 import type { WebConfigSource } from './web-config-source.js';
 
@@ -20,15 +21,18 @@ export interface HttpLimits {
   /** How often Node checks the two timeouts above (its default, 30 s, would let a trickler stay that long). */
   checkIntervalMs: number;
   maxConnections: number;
+  /** Open connections one remote address may hold: 200 trickling connections from one client take 16 slots. */
+  maxConnectionsPerClient: number;
   maxHeaderBytes: number;
 }
 
 export const DEFAULT_LIMITS: HttpLimits = {
-  headersTimeoutMs: 10_000,
+  headersTimeoutMs: 5_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 30_000,
   checkIntervalMs: 1_000,
   maxConnections: 128,
+  maxConnectionsPerClient: 16,
   maxHeaderBytes: 16 * 1024,
 };
 
@@ -103,6 +107,16 @@ function createServer(options: HttpServersOptions, limits: HttpLimits): Server {
     server = https;
   }
   server.maxConnections = limits.maxConnections;
+  const perClient = new ConnectionsPerClient(limits.maxConnectionsPerClient);
+  // Prepended: before TLS or HTTP parsing spends anything on a connection over its address's cap.
+  server.prependListener('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    if (!perClient.admit(address)) {
+      socket.destroy();
+      return;
+    }
+    socket.once('close', () => perClient.release(address));
+  });
   // Sockets that stall while we write (a client that stops reading) are dropped too.
   server.setTimeout(limits.requestTimeoutMs * 2);
   return server;

@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import { renderHtml, renderUnavailableHtml } from '../report/html.js';
 import { PAGE_CSP } from '../report/html-style.js';
 import type { BasicAuthenticator } from './basic-auth.js';
+import { AuthFailureBudget } from './client-budgets.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { ScanScheduler } from './scan-scheduler.js';
 import type { WebConfig } from './web-config.js';
@@ -56,6 +57,7 @@ export function createRequestHandler(ctx: RouteContext): (req: IncomingMessage, 
     ['/', (req, res, config) => landing(ctx, req, res, config)],
   ]);
   let limiter: RateLimiter | undefined;
+  const authFailures = new AuthFailureBudget();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const config = ctx.webConfig.current();
@@ -70,9 +72,19 @@ export function createRequestHandler(ctx: RouteContext): (req: IncomingMessage, 
     else if (limiter?.intervalMs !== rate.intervalMs || limiter.burst !== rate.burst) limiter = new RateLimiter(rate.intervalMs, rate.burst);
     if (limiter !== undefined && !limiter.take()) return sendError(req, res, config, 429, 'too many requests');
 
-    if (config.basicAuthUsers.size > 0 && !(await ctx.auth.check(req.headers.authorization, config.basicAuthUsers))) {
-      res.setHeader('WWW-Authenticate', 'Basic realm="kata-audit", charset="UTF-8"');
-      return sendError(req, res, config, 401, 'unauthorized');
+    if (config.basicAuthUsers.size > 0) {
+      const client = req.socket.remoteAddress ?? 'unknown';
+      // Over its failure budget, a client is refused before any hashing: a flood of wrong passwords from one
+      // address costs no bcrypt, and other clients' scrapes keep their CPU.
+      if (!authFailures.allows(client)) {
+        res.setHeader('Retry-After', String(authFailures.retryAfterSeconds(client)));
+        return sendError(req, res, config, 429, 'too many failed authentications');
+      }
+      if (!(await ctx.auth.check(req.headers.authorization, config.basicAuthUsers))) {
+        authFailures.recordFailure(client);
+        res.setHeader('WWW-Authenticate', 'Basic realm="kata-audit", charset="UTF-8"');
+        return sendError(req, res, config, 401, 'unauthorized');
+      }
     }
     const route = routes.get(path);
     if (route === undefined) return sendError(req, res, config, 404, 'not found');

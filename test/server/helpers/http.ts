@@ -25,6 +25,8 @@ export interface RequestOptions {
   /** user:password for basic auth. */
   auth?: string;
   timeoutMs?: number;
+  /** Source address (127.0.0.2 is another client than 127.0.0.1 on loopback). */
+  localAddress?: string;
 }
 
 export function fetchText(url: string, options: RequestOptions = {}): Promise<Response> {
@@ -36,6 +38,7 @@ export function fetchText(url: string, options: RequestOptions = {}): Promise<Re
       method: options.method ?? 'GET',
       headers: { ...(options.auth ? { Authorization: `Basic ${Buffer.from(options.auth).toString('base64')}` } : {}), ...options.headers },
       agent: false,
+      ...(options.localAddress ? { localAddress: options.localAddress } : {}),
       ...(secure ? { ca: options.ca, cert: options.cert, key: options.key, servername: undefined } : {}),
       timeout: options.timeoutMs ?? 10_000,
     }, (res) => {
@@ -84,8 +87,8 @@ export function statusOf(raw: string): number {
 }
 
 /** A socket that sends one byte of a request every `everyMs` and reports when the server hangs up. */
-export function trickle(port: number, everyMs: number): { socket: Socket; closed: Promise<{ afterMs: number; received: string }> } {
-  const socket = connect(port, '127.0.0.1');
+export function trickle(port: number, everyMs: number, localAddress?: string): { socket: Socket; closed: Promise<{ afterMs: number; received: string }> } {
+  const socket = connect({ port, host: '127.0.0.1', ...(localAddress ? { localAddress } : {}) });
   const started = Date.now();
   const text = 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ' + 'a'.repeat(10_000);
   let i = 0;
