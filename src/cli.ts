@@ -39,6 +39,8 @@ serve only:
   --web.telemetry-path PATH  (default /metrics)
   --web.config.file FILE     exporter-toolkit web config: TLS, basic auth, headers
   --scan.min-interval DUR    a scrape gets a scan no older than this (default 5s)
+  --web.max-connections-per-client N
+                             open connections one client address may hold (default 16)
   --output.textfile FILE     also write the exposition atomically, for node_exporter's textfile collector
   --metrics.per-sandbox=BOOL per-sandbox series (default true); false exports node-level aggregates only
   --log.level LEVEL          debug|info|warn|error (default info)

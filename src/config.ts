@@ -43,6 +43,8 @@ export interface ServeCommand {
   telemetryPath: string;
   webConfigFile: string | null;
   minIntervalMs: number;
+  /** Open connections one remote address may hold (--web.max-connections-per-client). */
+  maxConnectionsPerClient: number;
   textfile: string | null;
   perSandbox: boolean;
   log: { level: LogLevel; format: LogFormat };
@@ -82,6 +84,7 @@ const SERVE_OPTIONS = {
   'web.telemetry-path': { type: 'string' },
   'web.config.file': { type: 'string' },
   'scan.min-interval': { type: 'string' },
+  'web.max-connections-per-client': { type: 'string' },
   'output.textfile': { type: 'string' },
   'metrics.per-sandbox': { type: 'string' },
   'log.level': { type: 'string' },
@@ -148,6 +151,7 @@ function parseServe(args: readonly string[]): ServeCommand | InfoCommand {
     telemetryPath,
     webConfigFile: values['web.config.file'] ?? null,
     minIntervalMs: durationMs('--scan.min-interval', values['scan.min-interval'] ?? '5s'),
+    maxConnectionsPerClient: positiveInteger('--web.max-connections-per-client', values['web.max-connections-per-client'], 16),
     textfile: values['output.textfile'] ?? null,
     perSandbox: booleanValue('--metrics.per-sandbox', values['metrics.per-sandbox'] ?? 'true'),
     log: {

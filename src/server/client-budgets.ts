@@ -38,21 +38,34 @@ export class AuthFailureBudget {
   }
 }
 
-/** Open connections per remote address; a connection over the cap is closed at accept. */
+/**
+ * Open connections per remote address; a connection over the cap is closed at accept. The last `reserve` slots
+ * of the server's total are kept for addresses that hold no connection yet: many greedy clients together cannot
+ * lock a new one (a Prometheus that just restarted) out.
+ */
 export class ConnectionsPerClient {
   private readonly open = new Map<string, number>();
+  private total = 0;
 
-  constructor(readonly max: number) {}
+  constructor(
+    readonly max: number,
+    private readonly totalMax: number = Number.POSITIVE_INFINITY,
+    private readonly reserve: number = 0,
+  ) {}
 
-  /** Counts the connection in, or returns false when its address is at the cap. */
+  /** Counts the connection in, or returns false when its address is at the cap (or only the reserve is left). */
   admit(address: string): boolean {
     const count = this.open.get(address) ?? 0;
     if (count >= this.max) return false;
+    if (count > 0 && this.total >= this.totalMax - this.reserve) return false;
     this.open.set(address, count + 1);
+    this.total++;
     return true;
   }
 
   release(address: string): void {
+    if (!this.open.has(address)) return;
+    this.total--;
     const count = (this.open.get(address) ?? 1) - 1;
     if (count <= 0) this.open.delete(address);
     else this.open.set(address, count);

@@ -26,6 +26,9 @@ export interface HttpLimits {
   maxHeaderBytes: number;
 }
 
+/** Connection slots kept for addresses that hold none yet (see ConnectionsPerClient). */
+const RESERVED_FOR_NEW_CLIENTS = 16;
+
 export const DEFAULT_LIMITS: HttpLimits = {
   headersTimeoutMs: 5_000,
   requestTimeoutMs: 30_000,
@@ -107,7 +110,7 @@ function createServer(options: HttpServersOptions, limits: HttpLimits): Server {
     server = https;
   }
   server.maxConnections = limits.maxConnections;
-  const perClient = new ConnectionsPerClient(limits.maxConnectionsPerClient);
+  const perClient = new ConnectionsPerClient(limits.maxConnectionsPerClient, limits.maxConnections, RESERVED_FOR_NEW_CLIENTS);
   // Prepended: before TLS or HTTP parsing spends anything on a connection over its address's cap.
   server.prependListener('connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? 'unknown';

@@ -115,7 +115,8 @@ export async function startDaemon(command: ServeCommand, options: DaemonOptions 
     shuttingDown: () => shuttingDown,
   });
   const config = webConfig.current();
-  const servers = await startHttpServers({ listenAddresses: command.listenAddresses, webConfig, handler, logger, ...(options.limits ? { limits: options.limits } : {}) });
+  const limits = { maxConnectionsPerClient: command.maxConnectionsPerClient, ...options.limits };
+  const servers = await startHttpServers({ listenAddresses: command.listenAddresses, webConfig, handler, logger, limits });
   for (const url of servers.urls) {
     logger.info('listening', { address: url, tls: config.tls !== null, basic_auth: config.basicAuthUsers.size > 0, telemetry_path: command.telemetryPath });
   }

@@ -38,7 +38,9 @@ test('50 concurrent scrapers for 20 s: no errors, bounded scans', async (t) => {
   // A node with 40 sandboxes among 600 processes: scans take tens of milliseconds, the exposition is a
   // realistic few hundred KB, so the test exercises render and gzip under contention, not an empty page.
   const roots = materialised(t, syntheticHost({ sandboxes: 40, otherProcesses: 600 }));
-  const daemon = await daemonFor(t, { ...roots, minInterval: `${MIN_INTERVAL_S}s` });
+  // Every autocannon connection comes from 127.0.0.1; real scrapers are separate addresses, each under the
+  // per-client cap of 16 (its own test: test/server/client-budgets.test.ts).
+  const daemon = await daemonFor(t, { ...roots, minInterval: `${MIN_INTERVAL_S}s`, extraArgs: [`--web.max-connections-per-client=${CONNECTIONS * 2}`] });
   await ready(daemon.url);
   const windowStart = Date.now();
   const before = await scansTotal(daemon.url);

@@ -35,6 +35,13 @@ test('the failure budget refills over time and is kept per address, in a bounded
   t.false(cap.admit('a'));
   cap.release('a');
   t.true(cap.admit('a'));
+  // The last 2 of 5 slots are for addresses without a connection.
+  const reserved = new ConnectionsPerClient(4, 5, 2);
+  t.true(reserved.admit('a'));
+  t.true(reserved.admit('b'));
+  t.true(reserved.admit('c'));
+  t.false(reserved.admit('a'), 'a greedy client may not take a reserved slot');
+  t.true(reserved.admit('d'), 'a new client may');
 });
 
 test.serial('a flood of wrong passwords from one client gets 429 before bcrypt, and another client keeps scraping', async (t) => {

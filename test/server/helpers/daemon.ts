@@ -41,6 +41,7 @@ export function serveCommand(options: TestDaemonOptions): ServeCommand {
     telemetryPath: options.telemetryPath ?? '/metrics',
     webConfigFile: options.webConfigFile ?? null,
     minIntervalMs: options.minIntervalMs ?? 5_000,
+    maxConnectionsPerClient: 16,
     textfile: options.textfile ?? null,
     perSandbox: options.perSandbox ?? true,
     log: { level: 'error', format: 'logfmt' },
