@@ -86,6 +86,7 @@ class Groups {
   readonly byShimPid = new Map<number, Group>();
   omitted = 0;
   private deepReads = 0;
+  private untrustedGroups = 0;
 
   constructor(private readonly view: HostView) {}
 
@@ -94,12 +95,15 @@ class Groups {
     const key = `${trust}\0${claimedId}`;
     let group = this.others.get(key);
     if (!group) {
-      if (this.others.size >= MAX_UNTRUSTED_SANDBOXES) {
+      // Only look-alikes are capped here: unverified entries are real sandboxes the agent lacks the privilege to
+      // prove, which no workload can cause; --max-sandboxes bounds them with the trusted ones.
+      if (trust === 'untrusted' && this.untrustedGroups >= MAX_UNTRUSTED_SANDBOXES) {
         this.omitted++;
         return undefined;
       }
       group = { trust, claimedId, reasons: [], members: [], shim: null, bundle: null };
       this.others.set(key, group);
+      if (trust === 'untrusted') this.untrustedGroups++;
     }
     return group;
   }
@@ -113,7 +117,7 @@ class Groups {
       this.view.errors.add('trust', `/proc/${candidate.stat.pid}`, 'E_UNVERIFIED',
         `trust of ${candidate.kind} pid ${candidate.stat.pid} claiming ${claimedId} cannot be established: ${verdict.cause}; reported as unverified, not as a look-alike`);
     }
-    group.members.push(memberOf(candidate, facts ?? this.boundedFacts(candidate)));
+    group.members.push(memberOf(candidate, facts ?? (verdict.trust === 'unknown' ? readProcessFacts(this.view, candidate.stat, candidate.stable) : this.boundedFacts(candidate))));
     return group;
   }
 

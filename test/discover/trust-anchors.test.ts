@@ -184,3 +184,12 @@ test('at --max-sandboxes the most exposed trusted sandboxes are kept, not the lo
   t.deepEqual(report.sandboxes.map((s) => s.id), [SID], 'the vhost-net sandbox scores higher than the one with no devices');
   t.is(report.limits.sandboxesOmitted, 1);
 });
+
+test('without the privilege to read exe links, every real sandbox is listed as unverified, not capped as a look-alike', async (t) => {
+  const processes: FixtureProcess[] = [];
+  for (let i = 0; i < 40; i++) processes.push(shim(20_000 + i, i.toString(16).padStart(64, 'a'), { exe: null }));
+  const report = await scan(t, { processes });
+  t.is(report.sandboxes.length, 40);
+  t.true(report.sandboxes.every((s) => s.trust === 'unknown' && s.findings.length === 0));
+  t.is(report.limits.untrustedOmitted, 0);
+});
