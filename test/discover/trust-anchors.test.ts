@@ -193,3 +193,14 @@ test('without the privilege to read exe links, every real sandbox is listed as u
   t.true(report.sandboxes.every((s) => s.trust === 'unknown' && s.findings.length === 0));
   t.is(report.limits.untrustedOmitted, 0);
 });
+
+test('a bundle config.json that does not parse is reported by position and reason, never by its content', async (t) => {
+  const host = realNode();
+  host.files![`root${BUNDLE}/config.json`] = '{"annotations": root:$y$j9T$secret-hash-bytes}';
+  const report = await scan(t, host);
+  const error = report.errors.find((e) => e.stage === 'pod' && e.path === `${BUNDLE}/config.json`);
+  t.truthy(error);
+  t.is(error!.code, 'E_MALFORMED');
+  t.false(/root|secret|\$y\$/.test(error!.message), error!.message);
+  t.regex(error!.message, /^bundle config\.json does not parse \((invalid JSON|unexpected end of input)/);
+});
