@@ -2,21 +2,11 @@ import test from 'ava';
 import type { FixtureHost, FixtureProcess } from '../../src/fixture-host/description.js';
 import { runScan } from '../../src/scan.js';
 import { fixtureScanConfig, materialise } from '../helpers/fixture-roots.js';
+import { QEMU_EXE, shim } from './fixture-processes.js';
 
 const SID = 'a'.repeat(48) + '0123456789abcdef';
 const OTHER = 'b'.repeat(64);
-const SHIM_EXE = '/opt/kata/bin/containerd-shim-kata-v2';
-const QEMU_EXE = '/opt/kata/bin/qemu-system-x86_64';
 const VFSD_EXE = '/opt/kata/libexec/virtiofsd';
-
-function shim(pid: number, id: string, extra: Partial<FixtureProcess> = {}): FixtureProcess {
-  return {
-    pid, ppid: 1, exe: SHIM_EXE,
-    argv: [SHIM_EXE, '-namespace', 'k8s.io', '-address', '/run/containerd/containerd.sock', '-publish-binary', '/usr/bin/containerd', '-id', id],
-    ns: { mnt: 4026532500 + pid },
-    ...extra,
-  };
-}
 
 function qemu(pid: number, ppid: number, id: string, extra: Partial<FixtureProcess> = {}): FixtureProcess {
   return {

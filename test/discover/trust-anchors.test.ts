@@ -7,21 +7,11 @@ import type { FixtureHost, FixtureProcess } from '../../src/fixture-host/descrip
 import type { Report } from '../../src/report/types.js';
 import { runScan, ScanState } from '../../src/scan.js';
 import { fixtureScanConfig, materialise } from '../helpers/fixture-roots.js';
+import { QEMU_EXE, shim } from './fixture-processes.js';
 
 const SID = 'c'.repeat(48) + '0123456789abcdef';
-const SHIM_EXE = '/opt/kata/bin/containerd-shim-kata-v2';
-const QEMU_EXE = '/opt/kata/bin/qemu-system-x86_64';
 const BUNDLE = `/run/containerd/io.containerd.runtime.v2.task/k8s.io/${SID}`;
 const POD_UID = '0f1e2d3c-4b5a-4697-8877-665544332211';
-
-function shim(pid: number, id: string, extra: Partial<FixtureProcess> = {}): FixtureProcess {
-  return {
-    pid, ppid: 1, exe: SHIM_EXE,
-    argv: [SHIM_EXE, '-namespace', 'k8s.io', '-address', '/run/containerd/containerd.sock', '-publish-binary', '/usr/bin/containerd', '-id', id],
-    ns: { mnt: 4026532500 + pid },
-    ...extra,
-  };
-}
 
 function qemu(pid: number, ppid: number, id: string, extra: Partial<FixtureProcess> = {}): FixtureProcess {
   return {
