@@ -175,15 +175,20 @@ async function addVersions(sandboxes: SandboxInspection['sandbox'][], versions: 
   }
 }
 
-/** Keeps at most `max` trusted-or-unverified sandboxes, the highest exposure first; look-alikes are bounded in discovery. */
+/** Trusted and unverified sandboxes share --max-sandboxes; look-alikes are bounded in discovery instead. */
+function countsAgainstLimit(sandbox: Sandbox): boolean {
+  return sandbox.trusted || sandbox.trust === 'unknown';
+}
+
+/** Keeps at most `max` sandboxes that count against the limit: trusted before unverified, the most exposed first. */
 export function limitTrusted(sandboxes: Sandbox[], max: number): { kept: Sandbox[]; omitted: number } {
-  const limited = sandboxes.filter((s) => s.trusted || s.trust === 'unknown');
+  const limited = sandboxes.filter(countsAgainstLimit);
   if (limited.length <= max) return { kept: sandboxes, omitted: 0 };
   const rank = (s: Sandbox): number => (s.trusted ? 0 : 1);
   const chosen = new Set(
     [...limited].sort((a, b) => rank(a) - rank(b) || b.exposureScore - a.exposureScore || a.id.localeCompare(b.id)).slice(0, max),
   );
-  return { kept: sandboxes.filter((s) => chosen.has(s) || !(s.trusted || s.trust === 'unknown')), omitted: limited.length - max };
+  return { kept: sandboxes.filter((s) => chosen.has(s) || !countsAgainstLimit(s)), omitted: limited.length - max };
 }
 
 function emptyNode(): Report['node'] {

@@ -46,8 +46,8 @@ export function judgeShim(anchors: TrustAnchors, pid: number, exe: string | null
   if (pathVerdict) return pathVerdict;
   if (status === null) return { trust: 'unknown', cause: `/proc/${pid}/status cannot be read` };
   if (status.uids.length === 0 || status.uids.some((uid) => uid !== 0)) return { trust: 'untrusted', reason: 'shim-not-root' };
-  if (status.nspid.length > 1) return { trust: 'untrusted', reason: 'foreign-pid-namespace' };
-  const exeVerdict = judgeExeIdentity(anchors, pid, exe!, true);
+  if (!inHostPidNamespace(status)) return { trust: 'untrusted', reason: 'foreign-pid-namespace' };
+  const exeVerdict = judgeExeIdentity(anchors, pid, exe!);
   if (exeVerdict) return exeVerdict;
   return judgeBundle(anchors, pid, claimedId);
 }
@@ -74,14 +74,15 @@ function judgeExePath(anchors: TrustAnchors, kind: CandidateKind, exe: string | 
   return undefined;
 }
 
-function judgeExeIdentity(anchors: TrustAnchors, pid: number, exe: string, bundleVouches: boolean): Verdict | undefined {
+/** Undefined when the shim runs the host's file; a "(deleted)" binary is left for the bundle check to vouch for. */
+function judgeExeIdentity(anchors: TrustAnchors, pid: number, exe: string): Verdict | undefined {
   const actual = anchors.identities.ofProcLink(pid, 'exe', STAGE);
   if (actual === undefined) return { trust: 'unknown', cause: `the file /proc/${pid}/exe runs cannot be identified` };
   const expected = anchors.identities.ofHostPath(stripDeleted(exe));
   if (expected !== null) return sameFile(actual, expected) ? undefined : { trust: 'untrusted', reason: 'exe-mismatch' };
   // An upgrade replaced the binary under a running shim: "(deleted)" with nothing (or a new file) at the path.
-  // Only the bundle can vouch for such a shim then.
-  return exe.endsWith(' (deleted)') && bundleVouches ? undefined : { trust: 'untrusted', reason: 'exe-mismatch' };
+  // Only the bundle can vouch for such a shim then (judgeShim checks it next).
+  return exe.endsWith(' (deleted)') ? undefined : { trust: 'untrusted', reason: 'exe-mismatch' };
 }
 
 function judgeBundle(anchors: TrustAnchors, pid: number, claimedId: string): Verdict {
@@ -99,6 +100,15 @@ function judgeBundle(anchors: TrustAnchors, pid: number, claimedId: string): Ver
 function isRuntimeOwned(anchors: TrustAnchors, dir: FileIdentity): boolean {
   const root = anchors.identities.ofHostPath('/');
   return root !== null && isDirectory(dir) && dir.uid === root.uid && (dir.mode & 0o022) === 0;
+}
+
+/**
+ * NSpid lists one pid per nested pid namespace: one value means the host's (the agent's own) namespace. When
+ * the agent itself runs in a child pid namespace without hostPID it sees nothing of Kata anyway. An unreadable
+ * status is not evidence of a foreign namespace.
+ */
+export function inHostPidNamespace(status: ProcStatus | null): boolean {
+  return (status?.nspid.length ?? 1) <= 1;
 }
 
 /** The pid in <bundle>/shim.pid (the shim library writes it), or undefined. */

@@ -1,7 +1,7 @@
 import type { HostView } from '../host/host-view.js';
 import type { ProcStat } from '../host/proc/stat.js';
 import type { ProcessRole, SandboxTrust, VmmKind } from '../report/types.js';
-import { bundleShimPid, judgeDaemonized, judgeShim, type TrustAnchors, type TrustReason, type Verdict } from './anchors.js';
+import { bundleShimPid, inHostPidNamespace, judgeDaemonized, judgeShim, type TrustAnchors, type TrustReason, type Verdict } from './anchors.js';
 import { claimedSandboxId, isFirecrackerShortId } from './claimed-id.js';
 import { daemonizedHostPaths } from './daemonized.js';
 import { readIdentity, readProcessFacts, readStatus, type ProcessCache, type ProcessFacts, type StableFacts } from './process-facts.js';
@@ -227,7 +227,7 @@ function joinByClaim(view: HostView, anchors: TrustAnchors, groups: Groups, cand
   }
   const facts = readProcessFacts(view, candidate.stat, candidate.stable);
   const shimUid = group.shim?.facts.status?.uids[0];
-  const reason: TrustReason | undefined = !inHostPidNamespace(facts) ? 'foreign-pid-namespace' : facts.status?.uids[0] !== shimUid ? 'uid-mismatch' : undefined;
+  const reason: TrustReason | undefined = !inHostPidNamespace(facts.status) ? 'foreign-pid-namespace' : facts.status?.uids[0] !== shimUid ? 'uid-mismatch' : undefined;
   if (reason) groups.addOther(candidate, { trust: 'untrusted', reason }, claimed, facts);
   else group.members.push(memberOf(candidate, facts));
 }
@@ -286,12 +286,6 @@ function findGroupById(groups: Map<string, Group>, claimed: string, kind: Candid
 
 function sameSandbox(claimed: string, shimId: string): boolean {
   return claimed === shimId || (isFirecrackerShortId(claimed) && shimId.startsWith(claimed));
-}
-
-function inHostPidNamespace(facts: ProcessFacts): boolean {
-  // NSpid lists one pid per nested pid namespace: one value means the host's (the agent's own) namespace.
-  // When the agent itself runs in a child pid namespace without hostPID it sees nothing of Kata anyway.
-  return (facts.status?.nspid.length ?? 1) <= 1;
 }
 
 function shallowFacts(view: HostView, candidate: Candidate): ProcessFacts {
