@@ -14,7 +14,7 @@ import path from 'node:path';
 import { renderExposition, PROMETHEUS_CONTENT_TYPE } from '../src/export/metrics.js';
 import { SelfMetrics } from '../src/export/self-metrics.js';
 import { materialiseFixtureHost } from '../src/fixture-host/materialise.js';
-import type { Report } from '../src/report/types.js';
+import type { Report } from '../src/model/report.js';
 import type { ScanConfig } from '../src/scan-config.js';
 import { runScan, ScanState } from '../src/scan.js';
 import { buildInfo } from '../src/version.js';

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Commands: serve (default), scan, rules, explain, version. No logic of its own: parse, dispatch, map errors to exit codes.
+import { isAtLeast } from './model/severity.js';
 import { parseCommandLine, type Command } from './config.js';
 import { KataAuditError, UsageError } from './errors.js';
-import { SEVERITIES, type Report, type Severity } from './report/types.js';
+import { SEVERITIES, type Report, type Severity } from './model/report.js';
 import { buildInfo } from './version.js';
 
 // Each command loads only what it uses (dynamic imports below): the daemon's resident memory is paid on every
@@ -70,12 +71,12 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     case 'rules': {
-      const { renderRules } = await import('./report/rules-output.js');
+      const { renderRules } = await import('./render/rules-output.js');
       process.stdout.write(renderRules(command.format));
       return EXIT.ok;
     }
     case 'explain': {
-      const { renderExplain } = await import('./report/explain.js');
+      const { renderExplain } = await import('./render/explain.js');
       process.stdout.write(renderExplain(command.ruleId));
       return EXIT.ok;
     }
@@ -83,8 +84,8 @@ async function main(argv: string[]): Promise<number> {
       const { runScan } = await import('./scan.js');
       const config = command.example ? (await import('./example.js')).exampleScanConfig(command.scan) : command.scan;
       const report = await runScan(config);
-      const { renderTable } = await import('./report/table.js');
-      const { terminalSafeJson } = await import('./report/safe-text.js');
+      const { renderTable } = await import('./render/table.js');
+      const { terminalSafeJson } = await import('./render/safe-text.js');
       process.stdout.write(command.format === 'json'
         ? `${terminalSafeJson(JSON.stringify(report, null, 2))}\n`
         : renderTable(report, { color: process.stdout.isTTY === true && !process.env.NO_COLOR, width: process.stdout.columns, wide: command.wide }));
@@ -100,9 +101,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 export function hasFindingAtOrAbove(report: Report, threshold: Severity): boolean {
-  const min = SEVERITIES.indexOf(threshold);
   const all = [...report.findings, ...report.sandboxes.flatMap((s) => s.findings)];
-  return all.some((f) => SEVERITIES.indexOf(f.severity) >= min);
+  return all.some((f) => isAtLeast(f.severity, threshold));
 }
 
 main(process.argv.slice(2)).then(

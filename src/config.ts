@@ -4,7 +4,7 @@ import parseDuration from 'parse-duration';
 import { UsageError } from './errors.js';
 import { bundleTemplateProblem, DEFAULT_BUNDLE_DIRS } from './discover/bundle-dirs.js';
 import { DEFAULT_ROOTS, type HostRoots } from './host/host-view.js';
-import { SEVERITIES, type Severity } from './report/types.js';
+import { SEVERITIES, type Severity } from './model/report.js';
 import type { ScanConfig } from './scan-config.js';
 
 export const DEFAULT_PORT = 9873;

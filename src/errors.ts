@@ -1,5 +1,5 @@
 // Error classes with stable codes (the got/ky way): callers branch on `code`, never on message text.
-// Scan problems are not thrown at all: they become ScanError entries in the report (see report/types.ts).
+// Scan problems are not thrown at all: they become ScanError entries in the report (see model/report.ts).
 
 const BRAND = Symbol.for('kata-audit.error');
 

@@ -6,7 +6,7 @@
 // to stderr also keeps the last line before an exit (SIGTERM, a fatal startup error) instead of losing it in
 // a transport's buffer.
 import type { LogFormat, LogLevel } from './config.js';
-import { terminalSafeJson } from './report/safe-text.js';
+import { terminalSafeJson } from './render/safe-text.js';
 
 export type LogFields = Record<string, unknown>;
 

@@ -1,6 +1,7 @@
 // One scan: host -> facts -> sandboxes -> verdicts -> Report. Each stage runs as a "collector" the
 // node_exporter way: timed, and a stage that throws is recorded (E_INTERNAL) and marked failed while the
 // rest of the scan goes on.
+import { compareCodeUnits } from './model/compare.js';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { assess } from './assess/assess.js';
 import { discoverSandboxes, type DiscoveredSandbox, type Discovery } from './discover/discover.js';
@@ -28,7 +29,7 @@ import {
   type KataConfigSummary,
   type Report,
   type Sandbox,
-} from './report/types.js';
+} from './model/report.js';
 import type { ScanConfig } from './scan-config.js';
 
 /** State kept between scans of one daemon: caches of facts that cannot change for a given process. */
@@ -159,7 +160,7 @@ export async function runScan(config: ScanConfig, state: ScanState = new ScanSta
       durationSeconds: Number(process.hrtime.bigint() - started) / 1e9,
       processesSeen,
       candidates: discovery.candidates,
-      errorsByStage: Object.fromEntries([...errors.countsByStage.entries()].sort(([a], [b]) => a.localeCompare(b))),
+      errorsByStage: Object.fromEntries([...errors.countsByStage.entries()].sort(([a], [b]) => compareCodeUnits(a, b))),
     },
   };
 }
@@ -186,7 +187,7 @@ export function limitTrusted(sandboxes: Sandbox[], max: number): { kept: Sandbox
   if (limited.length <= max) return { kept: sandboxes, omitted: 0 };
   const rank = (s: Sandbox): number => (s.trusted ? 0 : 1);
   const chosen = new Set(
-    [...limited].sort((a, b) => rank(a) - rank(b) || b.exposureScore - a.exposureScore || a.id.localeCompare(b.id)).slice(0, max),
+    [...limited].sort((a, b) => rank(a) - rank(b) || b.exposureScore - a.exposureScore || compareCodeUnits(a.id, b.id)).slice(0, max),
   );
   return { kept: sandboxes.filter((s) => chosen.has(s) || !countsAgainstLimit(s)), omitted: limited.length - max };
 }

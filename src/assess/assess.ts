@@ -6,7 +6,7 @@
 // id matching would file its findings under the real one. It also confines a check that throws on one odd
 // sandbox to that sandbox.
 
-import type { Finding } from '../report/types.js';
+import type { Finding } from '../model/report.js';
 import type { AssessInput, RuleCheck } from './types.js';
 import { RULES } from './catalogue.js';
 import { BLK_CHECKS } from './checks/blk.js';
@@ -20,7 +20,8 @@ import { VFIO_CHECKS } from './checks/vfio.js';
 import { VFS_CHECKS } from './checks/vfs.js';
 import { VMM_CHECKS } from './checks/vmm.js';
 import { VSOCK_CHECKS } from './checks/vsock.js';
-import { exposureScore, sandboxExposureFindings, severityRank } from './exposure-score.js';
+import { exposureScore, sandboxExposureFindings } from './exposure-score.js';
+import { severityRank } from '../model/severity.js';
 
 /** Every check, keyed by the rule id it implements. */
 export const CHECKS: Readonly<Record<string, RuleCheck>> = {

@@ -4,7 +4,7 @@
 // Ids are stable: KATA-<AREA>-<NNN>, never renumbered and never reused. A rule that is retired keeps its id
 // out of circulation; a rule whose meaning changes gets a new id. Alerts, runbooks and silences key on them.
 
-import type { Finding, Severity } from '../report/types.js';
+import type { Finding, Severity } from '../model/report.js';
 import type { Rule } from './types.js';
 
 /**

@@ -20,8 +20,9 @@
 // Reference points: QEMU with Kata defaults (vhost-net medium, vhost-vsock medium, VMM without seccomp high,
 // VMM as root low) scores 55; a jailed Firecracker VM with its default seccomp filters scores 5.
 
-import type { Finding, Severity } from '../report/types.js';
+import type { Finding, Severity } from '../model/report.js';
 import { ruleById } from './catalogue.js';
+import { severityRank } from '../model/severity.js';
 
 export const SEVERITY_WEIGHTS: Readonly<Record<Severity, number>> = {
   critical: 0.6,
@@ -31,18 +32,12 @@ export const SEVERITY_WEIGHTS: Readonly<Record<Severity, number>> = {
   info: 0,
 };
 
-const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
-
-export function severityRank(severity: Severity): number {
-  return SEVERITY_RANK[severity];
-}
-
 /** The score of a set of findings, already chosen for one sandbox (see sandboxExposureFindings). */
 export function exposureScore(findings: ReadonlyArray<Pick<Finding, 'rule' | 'severity'>>): number {
   const strongest = new Map<string, Severity>();
   for (const f of findings) {
     const seen = strongest.get(f.rule);
-    if (seen === undefined || SEVERITY_RANK[f.severity] > SEVERITY_RANK[seen]) strongest.set(f.rule, f.severity);
+    if (seen === undefined || severityRank(f.severity) > severityRank(seen)) strongest.set(f.rule, f.severity);
   }
   let remaining = 1;
   for (const rule of [...strongest.keys()].sort()) {

@@ -1,4 +1,4 @@
-import type { Finding, HostFacts, Report, Sandbox, Severity } from '../report/types.js';
+import type { Finding, HostFacts, Report, Sandbox, Severity } from '../model/report.js';
 
 /** What the rules judge: the report before verdicts. Rules never touch the filesystem. */
 export interface AssessInput {

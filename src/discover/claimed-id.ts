@@ -1,6 +1,6 @@
 import type { HostView } from '../host/host-view.js';
-import { cloudHypervisorOf, firecrackerOf, jailerOf, qemuOf, virtiofsdOf } from '../inspect/parsed-argv.js';
-import { isValidSandboxId } from '../inspect/sandbox-id.js';
+import { cloudHypervisorOf, firecrackerOf, jailerOf, qemuOf, virtiofsdOf } from '../argv/parsed-argv.js';
+import { isValidSandboxId } from '../model/sandbox-id.js';
 import type { CandidateKind } from './roles.js';
 import { shimSandboxId } from './roles.js';
 

@@ -1,6 +1,7 @@
+import { compareCodeUnits } from '../model/compare.js';
 import type { HostView } from '../host/host-view.js';
 import type { ProcStat } from '../host/proc/stat.js';
-import type { ProcessRole, SandboxTrust, VmmKind } from '../report/types.js';
+import type { ProcessRole, SandboxTrust, VmmKind } from '../model/report.js';
 import { bundleShimPid, inHostPidNamespace, judgeDaemonized, judgeShim, type TrustAnchors, type TrustReason, type Verdict } from './anchors.js';
 import { claimedSandboxId, isFirecrackerShortId } from './claimed-id.js';
 import { daemonizedHostPaths } from './daemonized.js';
@@ -252,7 +253,7 @@ function toSandboxes(groups: Groups): DiscoveredSandbox[] {
     });
   }
   const rank: Record<SandboxTrust, number> = { trusted: 0, unknown: 1, untrusted: 2 };
-  return sandboxes.sort((a, b) => rank[a.trust] - rank[b.trust] || a.id.localeCompare(b.id));
+  return sandboxes.sort((a, b) => rank[a.trust] - rank[b.trust] || compareCodeUnits(a.id, b.id));
 }
 
 function pickCandidates(view: HostView, table: ProcessTable, anchors: TrustAnchors, cache: ProcessCache | undefined): Candidate[] {

@@ -4,7 +4,7 @@ import { parseCmdline } from '../host/proc/cmdline.js';
 import { parseNamespaceLink } from '../host/proc/namespace-link.js';
 import type { ProcStat } from '../host/proc/stat.js';
 import { parseProcStatus, parseThreadStatus, type ProcStatus } from '../host/proc/status.js';
-import { NAMESPACE_KINDS, type NamespaceKind } from '../report/types.js';
+import { NAMESPACE_KINDS, type NamespaceKind } from '../model/report.js';
 
 /** argv above this is cut (and recorded): a 1 MB argv must not cost 1 MB per scan. */
 export const MAX_CMDLINE_BYTES = 128 * 1024;

@@ -2,7 +2,7 @@
 // node_exporter way): values are fixed at construction and no metric object outlives the scrape, so no label
 // set can go stale and concurrent scrapes cannot race on shared gauges.
 import { Counter, Gauge, Registry, type RegistryContentType } from 'prom-client';
-import type { Report } from '../report/types.js';
+import type { Report } from '../model/report.js';
 import type { Family, Series } from './metric-family.js';
 import { reportFamilies, unavailableFamilies, type MetricsOptions } from './report-families.js';
 import type { SelfMetrics } from './self-metrics.js';

@@ -2,7 +2,7 @@
 // processes (virtiofsd forks a waiter and a worker); each metric reports the worst value among them, so a
 // well-confined worker cannot hide an unconfined sibling. Processes whose field could not be read are left
 // out of that metric; a role with no readable value has no series for it (the scan errors say why).
-import type { Sandbox, SandboxProcess, SeccompMode } from '../report/types.js';
+import type { Sandbox, SandboxProcess, SeccompMode } from '../model/report.js';
 import { FamilyBuilder, type Family } from './metric-family.js';
 
 const P = 'kata_audit_process_';

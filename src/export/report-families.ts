@@ -8,7 +8,7 @@ import {
   type Finding,
   type Report,
   type Sandbox,
-} from '../report/types.js';
+} from '../model/report.js';
 import { FamilyBuilder, sortFamilies, type Family } from './metric-family.js';
 import { ProcessFamilies } from './process-families.js';
 

@@ -17,7 +17,7 @@
 //   links:   { "sys/bus/pci/devices/0000:3b:00.0/driver": "../../../bus/pci/drivers/vfio-pci" }
 //   dirs:    [ "sys/module/vhost_net" ]
 
-import type { NamespaceKind } from '../report/types.js';
+import type { NamespaceKind } from '../model/report.js';
 
 export interface FixtureThread {
   tid: number;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { FixtureError } from '../errors.js';
 import type { HostRoots } from '../host/host-view.js';
-import { NAMESPACE_KINDS } from '../report/types.js';
+import { NAMESPACE_KINDS } from '../model/report.js';
 import {
   DEFAULT_HOST_NAMESPACES,
   FULL_CAPS,

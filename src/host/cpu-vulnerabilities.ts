@@ -1,4 +1,4 @@
-import type { CpuVulnerability, VulnerabilityStatus } from '../report/types.js';
+import type { CpuVulnerability, VulnerabilityStatus } from '../model/report.js';
 import type { HostView } from './host-view.js';
 
 export const CPU_STAGE = 'cpu';

@@ -1,4 +1,4 @@
-import type { HostFacts } from '../report/types.js';
+import type { HostFacts } from '../model/report.js';
 import type { HostView } from './host-view.js';
 
 export const IOMMU_STAGE = 'iommu';

@@ -1,4 +1,4 @@
-import type { KernelModule, ModuleState } from '../report/types.js';
+import type { KernelModule, ModuleState } from '../model/report.js';
 import type { HostView } from './host-view.js';
 
 export const KERNEL_MODULES_STAGE = 'kernel-modules';

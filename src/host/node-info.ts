@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { Report } from '../report/types.js';
+import type { Report } from '../model/report.js';
 import { parseCpuinfoFlags, virtualizationOf, type CpuVirtualizationFlags } from './cpuinfo.js';
 import type { HostView } from './host-view.js';
 import { osNameOf, parseOsRelease } from './os-release.js';

@@ -1,4 +1,4 @@
-import type { ScanError, ScanErrorCode } from '../report/types.js';
+import type { ScanError, ScanErrorCode } from '../model/report.js';
 
 /** Bound on listed errors: a hostile host must not be able to grow the report without limit. */
 export const MAX_LISTED_ERRORS = 500;

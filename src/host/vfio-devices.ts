@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { VfioDevice } from '../report/types.js';
+import type { VfioDevice } from '../model/report.js';
 import type { HostView } from './host-view.js';
 
 export const VFIO_STAGE = 'vfio';

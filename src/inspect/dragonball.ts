@@ -1,4 +1,4 @@
-import type { Device } from '../report/types.js';
+import type { Device } from '../model/report.js';
 
 /**
  * Dragonball is a library inside the runtime-rs shim, so there is no VMM process: the only sign is the shim's

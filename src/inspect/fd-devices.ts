@@ -1,4 +1,4 @@
-import type { Device, DeviceBackend, DeviceClass, VmmKind } from '../report/types.js';
+import type { Device, DeviceBackend, DeviceClass, VmmKind } from '../model/report.js';
 
 /** Host device nodes a VMM holds open that tell which backend serves a device. */
 export type FdNodeKind = 'vhost-net' | 'vhost-vsock' | 'vhost-scsi' | 'vhost-vdpa' | 'vfio-group' | 'vfio-cdev' | 'tun';

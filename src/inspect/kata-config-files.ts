@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { HostView } from '../host/host-view.js';
-import type { KataConfigSummary } from '../report/types.js';
+import type { KataConfigSummary } from '../model/report.js';
 import { summariseKataConfig, type DropIn } from './kata-config.js';
 
 const STAGE = 'kata-config';

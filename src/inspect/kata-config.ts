@@ -1,5 +1,5 @@
 import { parse, TomlError } from 'smol-toml';
-import type { KataConfigSummary } from '../report/types.js';
+import type { KataConfigSummary } from '../model/report.js';
 
 export interface DropIn {
   /** Host path of the drop-in, e.g. /etc/kata-containers/config.d/50-debug.toml. */

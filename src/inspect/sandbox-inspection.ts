@@ -1,15 +1,15 @@
 // From the processes of one discovered sandbox to what the report says about it: device inventory with
 // backends (argv, fds, config files, Kata defaults), hotplug, virtio-fs confinement, per-process hardening.
 import type { DiscoveredSandbox, Member } from '../discover/discover.js';
-import { readPodIdentity } from '../discover/pod-identity.js';
-import { seccompModeOf, summariseProcess } from '../discover/process-summary.js';
+import { readPodIdentity } from './pod-identity.js';
+import { seccompModeOf, summariseProcess } from './process-summary.js';
 import type { HostView } from '../host/host-view.js';
-import type { Device, NamespaceKind, Sandbox, VirtiofsState } from '../report/types.js';
-import { CLOUD_HYPERVISOR_KATA_HOTPLUG, cloudHypervisorDefaultDevices } from './cloud-hypervisor-args.js';
+import type { Device, NamespaceKind, Sandbox, VirtiofsState } from '../model/report.js';
+import { CLOUD_HYPERVISOR_KATA_HOTPLUG, cloudHypervisorDefaultDevices } from '../argv/cloud-hypervisor-args.js';
 import { DRAGONBALL_HOTPLUG, dragonballDefaultDevices } from './dragonball.js';
 import { devicesFromFds, mergeDevices } from './fd-devices.js';
-import { firecrackerConfigCandidates, firecrackerConfigHostPath, firecrackerDefaultDevices, parseFirecrackerConfig } from './firecracker-args.js';
-import { cloudHypervisorOf, firecrackerOf, jailerOf, qemuOf, virtiofsdOf } from './parsed-argv.js';
+import { firecrackerConfigCandidates, firecrackerConfigHostPath, firecrackerDefaultDevices, parseFirecrackerConfig } from '../argv/firecracker-args.js';
+import { cloudHypervisorOf, firecrackerOf, jailerOf, qemuOf, virtiofsdOf } from '../argv/parsed-argv.js';
 
 export interface SandboxInspection {
   sandbox: Omit<Sandbox, 'findings' | 'exposureScore'>;

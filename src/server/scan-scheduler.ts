@@ -7,7 +7,7 @@
 // scan_success 0 at once instead of re-running a doomed scan on every request. Stale data from an earlier
 // scan is never served in its place: a number that is not about now would be worse than no number.
 import type { Logger } from '../log.js';
-import type { Report } from '../report/types.js';
+import type { Report } from '../model/report.js';
 
 export type ScanOutcome =
   | { ok: true; report: Report; startedAt: number; finishedAt: number }

@@ -9,7 +9,7 @@ import type { BuildInfo } from '../export/report-families.js';
 import { SelfMetrics } from '../export/self-metrics.js';
 import { writeTextfileAtomic } from '../export/textfile.js';
 import { createLogger, type Logger } from '../log.js';
-import type { Report } from '../report/types.js';
+import type { Report } from '../model/report.js';
 import { runScan, ScanState } from '../scan.js';
 import { buildInfo as readBuildInfo } from '../version.js';
 import { BasicAuthenticator } from './basic-auth.js';

@@ -3,7 +3,7 @@
 // only the one thing it changes.
 
 import type { AssessInput } from '../../src/assess/types.js';
-import type { Finding, HostFacts, KataConfigSummary, SandboxProcess, VirtiofsState } from '../../src/report/types.js';
+import type { Finding, HostFacts, KataConfigSummary, SandboxProcess, VirtiofsState } from '../../src/model/report.js';
 
 export type InputSandbox = AssessInput['sandboxes'][number];
 

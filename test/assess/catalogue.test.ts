@@ -1,7 +1,7 @@
 import test from 'ava';
 import { assess, CHECKS } from '../../src/assess/assess.js';
 import { finding, RULE_ID_PATTERN, RULES, ruleAnchor, ruleById } from '../../src/assess/catalogue.js';
-import { severityRank } from '../../src/assess/exposure-score.js';
+import { severityRank } from '../../src/model/severity.js';
 import { allFindings, makeInput } from './builders.js';
 import { RULE_CASES } from './rule-cases.js';
 

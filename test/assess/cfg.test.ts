@@ -1,7 +1,7 @@
 import test from 'ava';
 import { assess } from '../../src/assess/assess.js';
 import { annotationMatcher, virtiofsdOptions } from '../../src/assess/checks/cfg.js';
-import type { Finding } from '../../src/report/types.js';
+import type { Finding } from '../../src/model/report.js';
 import { makeConfig, makeInput } from './builders.js';
 
 function hostFindings(settings: Record<string, unknown>, hypervisor = 'qemu'): Finding[] {

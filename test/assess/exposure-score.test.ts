@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { assess } from '../../src/assess/assess.js';
 import { EXPOSURE_SCORE_MARKDOWN, exposureScore, sandboxExposureFindings, SEVERITY_WEIGHTS } from '../../src/assess/exposure-score.js';
 import { finding, RULES } from '../../src/assess/catalogue.js';
-import type { Finding, Severity } from '../../src/report/types.js';
-import { SEVERITIES } from '../../src/report/types.js';
+import type { Finding, Severity } from '../../src/model/report.js';
+import { SEVERITIES } from '../../src/model/report.js';
 import { makeConfig, makeInput, makeProcess, makeSandbox, makeShim } from './builders.js';
 
 const f = (rule: string, severity: Severity): Pick<Finding, 'rule' | 'severity'> => ({ rule, severity });

@@ -1,7 +1,7 @@
 // VFIO, CPU and host-module rules: the parts of the verdict that come from the host rather than a sandbox.
 import test from 'ava';
 import { assess } from '../../src/assess/assess.js';
-import type { VfioDevice } from '../../src/report/types.js';
+import type { VfioDevice } from '../../src/model/report.js';
 import { allFindings, makeHost, makeInput, makeSandbox, SANDBOX_ID } from './builders.js';
 
 const device = (overrides: Partial<VfioDevice> = {}): VfioDevice => ({

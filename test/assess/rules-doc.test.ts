@@ -2,7 +2,7 @@
 // file: this test fails when the catalogue changed and the doc did not; `UPDATE_GOLDEN=1` rewrites it.
 import { readFile, writeFile } from 'node:fs/promises';
 import test from 'ava';
-import { renderRules } from '../../src/report/rules-output.js';
+import { renderRules } from '../../src/render/rules-output.js';
 
 // The compiled test runs from dist/test/assess/; the doc lives at the repository root.
 const DOC = new URL('../../../docs/rules.md', import.meta.url);

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { RULES } from '../../src/assess/catalogue.js';
-import { renderRules, wrap } from '../../src/report/rules-output.js';
+import { renderRules, wrap } from '../../src/render/rules-output.js';
 
 test('table: plain text that fits an 80-column terminal and lists every rule', (t) => {
   const table = renderRules('table');

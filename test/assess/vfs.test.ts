@@ -1,6 +1,6 @@
 import test from 'ava';
 import { assess } from '../../src/assess/assess.js';
-import type { Finding, NamespaceKind } from '../../src/report/types.js';
+import type { Finding, NamespaceKind } from '../../src/model/report.js';
 import { allFindings, makeInput, makeProcess, makeSandbox, makeShim, makeVirtiofs, makeVirtiofsd, SANDBOX_ID } from './builders.js';
 
 function run(state: Parameters<typeof makeVirtiofs>[0], sharedNamespaces: NamespaceKind[] = []): Finding[] {

@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:f
 import path from 'node:path';
 import test from 'ava';
 import type { FixtureHost, FixtureProcess } from '../../src/fixture-host/description.js';
-import type { Report } from '../../src/report/types.js';
+import type { Report } from '../../src/model/report.js';
 import { runScan, ScanState } from '../../src/scan.js';
 import { fixtureScanConfig, materialise } from '../helpers/fixture-roots.js';
 import { QEMU_EXE, shim } from './fixture-processes.js';

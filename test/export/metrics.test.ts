@@ -11,7 +11,7 @@ import {
 } from '../../src/export/metrics.js';
 import { KNOWN_SCAN_STAGES, reportFamilies } from '../../src/export/report-families.js';
 import { SelfMetrics } from '../../src/export/self-metrics.js';
-import { SEVERITIES, VMM_KINDS } from '../../src/report/types.js';
+import { SEVERITIES, VMM_KINDS } from '../../src/model/report.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoPath } from '../helpers/deploy.js';

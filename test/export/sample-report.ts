@@ -1,6 +1,6 @@
 // Literal Reports for the exposition tests: outputs are pure functions of a Report, so a hand-built one pins
 // every family without a host tree.
-import type { Finding, Report, Sandbox, SandboxProcess } from '../../src/report/types.js';
+import type { Finding, Report, Sandbox, SandboxProcess } from '../../src/model/report.js';
 import { makeProcess } from '../assess/builders.js';
 
 export const SANDBOX_A = 'a'.repeat(64);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { ExecutionContext } from 'ava';
-import type { Report } from '../../src/report/types.js';
+import type { Report } from '../../src/model/report.js';
 
 export const UPDATING = process.env.UPDATE_GOLDEN === '1';
 

@@ -8,7 +8,7 @@ import {
 } from '../../src/host/cpu-vulnerabilities.js';
 import { DEFAULT_ROOTS, HostView } from '../../src/host/host-view.js';
 import { ScanErrorLog } from '../../src/host/scan-error-log.js';
-import type { VulnerabilityStatus } from '../../src/report/types.js';
+import type { VulnerabilityStatus } from '../../src/model/report.js';
 import { VULNERABILITY_STATUSES } from './statuses.js';
 import { fixtureView, replaceWithDirectory } from './fixture-view.js';
 

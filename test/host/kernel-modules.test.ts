@@ -2,7 +2,7 @@ import test from 'ava';
 import { DEFAULT_ROOTS, HostView } from '../../src/host/host-view.js';
 import { AUDITED_MODULES, parseProcModules, readKernelModules } from '../../src/host/kernel-modules.js';
 import { ScanErrorLog } from '../../src/host/scan-error-log.js';
-import type { KernelModule } from '../../src/report/types.js';
+import type { KernelModule } from '../../src/model/report.js';
 import { fixtureView, replaceWithDirectory } from './fixture-view.js';
 
 // A KVM host with a GPU handed to guests, as an unprivileged reader sees it (kptr_restrict zeroes addresses).

@@ -1,3 +1,3 @@
-import type { VulnerabilityStatus } from '../../src/report/types.js';
+import type { VulnerabilityStatus } from '../../src/model/report.js';
 
 export const VULNERABILITY_STATUSES: readonly VulnerabilityStatus[] = ['vulnerable', 'mitigated', 'not_affected', 'unknown'];

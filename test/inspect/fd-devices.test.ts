@@ -1,9 +1,9 @@
 import test from 'ava';
-import type { Device } from '../../src/report/types.js';
+import type { Device } from '../../src/model/report.js';
 import { classifyFdTarget, devicesFromFds, mergeDevices } from '../../src/inspect/fd-devices.js';
-import { parseQemuArgs, qemuInventory } from '../../src/inspect/qemu-args.js';
-import { cloudHypervisorDefaultDevices } from '../../src/inspect/cloud-hypervisor-args.js';
-import { QEMU_GO_4X } from './argv-samples.js';
+import { parseQemuArgs, qemuInventory } from '../../src/argv/qemu-args.js';
+import { cloudHypervisorDefaultDevices } from '../../src/argv/cloud-hypervisor-args.js';
+import { QEMU_GO_4X } from '../argv/argv-samples.js';
 
 const summary = (devices: readonly Device[]): string[] => devices.map((d) => `${d.class}/${d.backend}/${d.source}`);
 const fdMap = (entries: Record<number, string>): Map<number, string> =>

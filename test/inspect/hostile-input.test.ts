@@ -1,13 +1,13 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { parseCloudHypervisorArgs } from '../../src/inspect/cloud-hypervisor-args.js';
+import { parseCloudHypervisorArgs } from '../../src/argv/cloud-hypervisor-args.js';
 import { devicesFromFds } from '../../src/inspect/fd-devices.js';
-import { firecrackerConfigCandidates, parseFirecrackerArgs, parseFirecrackerConfig, parseJailerArgs } from '../../src/inspect/firecracker-args.js';
+import { firecrackerConfigCandidates, parseFirecrackerArgs, parseFirecrackerConfig, parseJailerArgs } from '../../src/argv/firecracker-args.js';
 import { summariseKataConfig } from '../../src/inspect/kata-config.js';
-import { parseQemuArgs, qemuInventory } from '../../src/inspect/qemu-args.js';
-import { parseQemuOptionValue } from '../../src/inspect/qemu-option-value.js';
-import { sandboxIdFromPath } from '../../src/inspect/sandbox-id.js';
-import { parseVirtiofsdArgs } from '../../src/inspect/virtiofsd-args.js';
+import { parseQemuArgs, qemuInventory } from '../../src/argv/qemu-args.js';
+import { parseQemuOptionValue } from '../../src/argv/qemu-option-value.js';
+import { sandboxIdFromPath } from '../../src/model/sandbox-id.js';
+import { parseVirtiofsdArgs } from '../../src/argv/virtiofsd-args.js';
 
 const MB = 'x'.repeat(1024 * 1024);
 

@@ -26,7 +26,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Report } from '../../src/report/types.js';
+import type { Report } from '../../src/model/report.js';
 import { childrenOf, identityOf, isAlive, statOf, statusOf, type ProcessIdentity } from './proc.js';
 import { SHIM_ARGV_ENV, type ShimEvent, type ShimOrder } from './shim-stand-in.js';
 

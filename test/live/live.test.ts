@@ -10,7 +10,7 @@
 // constants copied from the agent.
 import { existsSync } from 'node:fs';
 import test, { type ExecutionContext } from 'ava';
-import type { Report, Sandbox, SandboxProcess } from '../../src/report/types.js';
+import type { Report, Sandbox, SandboxProcess } from '../../src/model/report.js';
 import { writeAlertsWithShortFor } from '../helpers/rules-with-short-for.js';
 import { LiveEnvironment, virtiofsdPidFile, waitFor, type LiveSandbox, type Sample } from './harness.js';
 import { cmdlineOf, isAlive, namespacesOf, sharedNamespaces, statOf, truthOf } from './proc.js';

@@ -13,7 +13,7 @@ import test from 'ava';
 import { processMemory } from '../../bench/lib/daemon.js';
 import { get, median } from '../../bench/lib/http-probe.js';
 import { Rng } from '../../bench/synthetic-host.js';
-import type { Report } from '../../src/report/types.js';
+import type { Report } from '../../src/model/report.js';
 import { daemonFor, ready, sleep } from './helpers.js';
 
 const CHURN_MS = 30_000;

@@ -18,8 +18,8 @@ import { syntheticHost } from '../../bench/synthetic-host.js';
 import { MAX_UNTRUSTED_SANDBOXES } from '../../src/discover/discover.js';
 import { renderExposition } from '../../src/export/metrics.js';
 import type { FixtureHost, FixtureProcess } from '../../src/fixture-host/description.js';
-import { isValidSandboxId } from '../../src/inspect/sandbox-id.js';
-import type { Report } from '../../src/report/types.js';
+import { isValidSandboxId } from '../../src/model/sandbox-id.js';
+import type { Report } from '../../src/model/report.js';
 import { runScan, ScanState } from '../../src/scan.js';
 import { daemonFor, materialised, ready, scanConfigOf } from './helpers.js';
 

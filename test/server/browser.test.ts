@@ -3,7 +3,7 @@
 // reported), details open without JavaScript, and hostile strings from the host stay text.
 import test, { type ExecutionContext } from 'ava';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { Report } from '../../src/report/types.js';
+import type { Report } from '../../src/model/report.js';
 import { sampleFinding, sampleReport, sampleSandbox } from '../export/sample-report.js';
 import { fixtureHostNames, fixtureScanConfig, materialise } from '../helpers/fixture-roots.js';
 import { startTestDaemon } from './helpers/daemon.js';

@@ -2,7 +2,7 @@
 // the scan in flight, a failure is an outcome (never a rejection) and is cached like a success.
 import test from 'ava';
 import { silentLogger } from '../../src/log.js';
-import type { Report } from '../../src/report/types.js';
+import type { Report } from '../../src/model/report.js';
 import { ScanScheduler } from '../../src/server/scan-scheduler.js';
 import { sampleReport } from '../export/sample-report.js';
 

@@ -1,7 +1,7 @@
 // Block backends. Kata's own block paths (virtio-blk, virtio-scsi) are emulated in the VMM and do not fire;
 // only a disk whose requests the host kernel parses does.
 
-import type { Device } from '../../report/types.js';
+import type { Device } from '../../model/report.js';
 import type { RuleCheck } from '../types.js';
 import { isVhostVdpa } from './net.js';
 import { deviceBackendCheck, plural } from './vmm.js';

@@ -6,7 +6,7 @@
 // `settings` is the flat map the configuration reader produces (TOML key -> value, section dropped), so a
 // key such as `enable_debug` may come from [hypervisor.*], [agent.kata] or [runtime].
 
-import type { Finding, KataConfigSummary } from '../../report/types.js';
+import type { Finding, KataConfigSummary } from '../../model/report.js';
 import type { AssessInput, RuleCheck } from '../types.js';
 import { finding } from '../catalogue.js';
 

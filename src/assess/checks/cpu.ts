@@ -1,4 +1,4 @@
-import type { CpuVulnerability, Finding } from '../../report/types.js';
+import type { CpuVulnerability, Finding } from '../../model/report.js';
 import type { RuleCheck } from '../types.js';
 import { finding } from '../catalogue.js';
 import { smtVulnerable as smtLeaks, vmxVulnerable } from '../../host/cpu-vulnerabilities.js';

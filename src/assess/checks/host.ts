@@ -3,7 +3,7 @@
 // the finding. Built-in modules cannot be unloaded, so there is nothing to remediate for them.
 // Usage counts trusted sandboxes only: a look-alike holding /dev/vhost-net is no reason to keep the module.
 
-import type { Device, Finding } from '../../report/types.js';
+import type { Device, Finding } from '../../model/report.js';
 import type { RuleCheck } from '../types.js';
 import { finding } from '../catalogue.js';
 import { isVhostScsi } from './blk.js';

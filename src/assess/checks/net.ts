@@ -1,7 +1,7 @@
 // Network backends. vhost-net and vhost-vdpa are both "vhost-kernel" to the inspector; the vDPA one is told
 // apart by its class or its device node, because its kernel path (vendor vDPA driver) differs from vhost-net.
 
-import type { Device } from '../../report/types.js';
+import type { Device } from '../../model/report.js';
 import type { RuleCheck } from '../types.js';
 import { deviceBackendCheck, plural } from './vmm.js';
 

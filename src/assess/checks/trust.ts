@@ -5,7 +5,7 @@
 // as if it were a sandbox's exposure, and a workload could spawn look-alikes to flood the findings. The trust
 // finding says what matters: "this is not a sandbox you can reason about".
 
-import type { Finding } from '../../report/types.js';
+import type { Finding } from '../../model/report.js';
 import type { AssessInput, RuleCheck } from '../types.js';
 import { finding } from '../catalogue.js';
 

@@ -2,7 +2,7 @@
 // host can confine that hardware at all (IOMMU, interrupt remapping, whole groups). A weak host makes every
 // pass-through sandbox worse, which is the documented escalation of KATA-VFIO-001.
 
-import type { Device, Finding, HostFacts, VfioDevice } from '../../report/types.js';
+import type { Device, Finding, HostFacts, VfioDevice } from '../../model/report.js';
 import type { AssessInput, RuleCheck } from '../types.js';
 import { finding } from '../catalogue.js';
 import { isJudged, judgedSandboxes } from './trust.js';

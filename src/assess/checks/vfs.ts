@@ -4,7 +4,7 @@
 // someone for every starting pod. It gets an informational finding instead, and the next scan judges it.
 // Dragonball's inline virtio-fs has no daemon: its FUSE server is the shim, covered by the VMM rules.
 
-import type { Finding, VirtiofsState } from '../../report/types.js';
+import type { Finding, VirtiofsState } from '../../model/report.js';
 import type { AssessInput, RuleCheck } from '../types.js';
 import { finding } from '../catalogue.js';
 import { judgedSandboxes, type InputSandbox } from './trust.js';

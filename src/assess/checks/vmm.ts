@@ -1,7 +1,7 @@
 // VMM hardening rules, plus the small describers other areas use to name processes and devices in evidence
 // (one wording everywhere: "qemu pid 4100", "net0 (argv)").
 
-import type { Device, Finding, SandboxProcess } from '../../report/types.js';
+import type { Device, Finding, SandboxProcess } from '../../model/report.js';
 import type { AssessInput, RuleCheck } from '../types.js';
 import { finding } from '../catalogue.js';
 import { judgedSandboxes, type InputSandbox } from './trust.js';

@@ -1,7 +1,7 @@
 // The agent channel. Hybrid vsock (Cloud Hypervisor, Firecracker, Dragonball) is "vmm" or "in-process" and
 // never fires: only the in-kernel backend puts host kernel code behind the guest's vsock queues.
 
-import type { Device } from '../../report/types.js';
+import type { Device } from '../../model/report.js';
 import type { RuleCheck } from '../types.js';
 import { deviceBackendCheck, plural } from './vmm.js';
 

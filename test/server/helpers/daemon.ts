@@ -2,7 +2,7 @@
 import type { ExecutionContext } from 'ava';
 import type { ServeCommand } from '../../../src/config.js';
 import { createLogger, silentLogger, type Logger } from '../../../src/log.js';
-import type { Report } from '../../../src/report/types.js';
+import type { Report } from '../../../src/model/report.js';
 import type { ScanConfig } from '../../../src/scan-config.js';
 import type { HttpLimits } from '../../../src/server/http-server.js';
 import { startDaemon, type Daemon } from '../../../src/server/serve.js';

@@ -1,5 +1,5 @@
-import type { Device, DeviceBackend, DeviceClass } from '../report/types.js';
-import { sandboxIdFromPath } from './sandbox-id.js';
+import type { Device, DeviceBackend, DeviceClass } from '../model/report.js';
+import { sandboxIdFromPath } from '../model/sandbox-id.js';
 
 export interface CloudHypervisorArgs {
   apiSocket: string | null;

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { isValidSandboxId, sandboxIdFromPath } from '../../src/inspect/sandbox-id.js';
-import { SID, SID32 } from './argv-samples.js';
+import { isValidSandboxId, sandboxIdFromPath } from '../../src/model/sandbox-id.js';
+import { SID, SID32 } from '../argv/argv-samples.js';
 
 test("Kata's id rule", (t) => {
   t.true(isValidSandboxId(SID));

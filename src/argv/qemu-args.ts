@@ -1,6 +1,6 @@
-import type { Device, DeviceBackend, DeviceClass } from '../report/types.js';
-import type { FdClaims, FdNodeKind } from './fd-devices.js';
-import { isValidSandboxId, sandboxIdFromPath } from './sandbox-id.js';
+import type { Device, DeviceBackend, DeviceClass } from '../model/report.js';
+import type { FdClaims, FdNodeKind } from '../inspect/fd-devices.js';
+import { isValidSandboxId, sandboxIdFromPath } from '../model/sandbox-id.js';
 import { fdNumbers, parseQemuOptionValue, parseQemuSize, qemuBool, type QemuOptionValue } from './qemu-option-value.js';
 
 /** One option as written: `-name x` and `--name x` both give `{name: 'name', value: 'x'}`. */

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { HostView } from '../host/host-view.js';
 import type { CgroupEntry } from '../host/proc/cgroup.js';
-import type { Sandbox } from '../report/types.js';
-import type { DiscoveredSandbox } from './discover.js';
-import { readCgroups } from './process-facts.js';
+import type { Sandbox } from '../model/report.js';
+import type { DiscoveredSandbox } from '../discover/discover.js';
+import { readCgroups } from '../discover/process-facts.js';
 
 type Pod = Sandbox['pod'];
 

@@ -2,8 +2,8 @@
 // external asset), and its stylesheet matches the hash the CSP allows.
 import { createHash } from 'node:crypto';
 import test from 'ava';
-import { escapeHtml, renderHtml, renderUnavailableHtml } from '../../src/report/html.js';
-import { PAGE_CSP, PAGE_STYLE } from '../../src/report/html-style.js';
+import { escapeHtml, renderHtml, renderUnavailableHtml } from '../../src/render/html.js';
+import { PAGE_CSP, PAGE_STYLE } from '../../src/render/html-style.js';
 import { sampleFinding, sampleProcess, sampleReport, sampleSandbox, SANDBOX_A } from '../export/sample-report.js';
 
 const options = { telemetryPath: '/metrics', buildInfo: { version: '1.2.3', revision: 'abc', nodejs: 'v20' } };

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseVirtiofsdArgs } from '../../src/inspect/virtiofsd-args.js';
+import { parseVirtiofsdArgs } from '../../src/argv/virtiofsd-args.js';
 import { SID, VIRTIOFSD_C_2X, VIRTIOFSD_RS, VIRTIOFSD_RUST_25, VIRTIOFSD_RUST_32 } from './argv-samples.js';
 
 const SHARED = `/run/kata-containers/shared/sandboxes/${SID}/shared`;

@@ -2,6 +2,8 @@
 // JavaScript and no external assets (it works in a locked-down browser and behind the strict CSP the server
 // sends). Every string from the report is escaped: process names, paths, pod names and evidence come from a
 // host that may be hostile.
+import { bySeverityDescending } from '../model/severity.js';
+import { compareCodeUnits } from '../model/compare.js';
 import {
   SEVERITIES,
   type Device,
@@ -10,7 +12,7 @@ import {
   type Sandbox,
   type SandboxProcess,
   type Severity,
-} from './types.js';
+} from '../model/report.js';
 import { PAGE_STYLE } from './html-style.js';
 
 export interface HtmlOptions {
@@ -133,8 +135,7 @@ ${findings.length === 0 ? '<p class="ok">No active finding.</p>' : findingsTable
 }
 
 function findingsTable(findings: readonly Finding[], withScope: boolean): string {
-  const rank = (sev: Severity): number => SEVERITIES.indexOf(sev);
-  const sorted = [...findings].sort((a, b) => rank(b.severity) - rank(a.severity) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+  const sorted = [...findings].sort((a, b) => bySeverityDescending(a, b) || compareCodeUnits(a.rule, b.rule));
   const rows = sorted.map((f) => `<tr class="finding"><td>${badge(f.severity)}</td><td class="mono rule">${e(f.rule)}</td>${withScope ? `<td class="mono id" title="${e(f.sandboxId ?? 'host')}">${f.sandboxId === null ? 'host' : e(shortId(f.sandboxId))}</td>` : ''}<td><strong>${e(f.title)}</strong><br>${e(f.evidence)}</td><td>${e(f.remediation)}</td></tr>`).join('\n');
   return `<table class="findings"><thead><tr><th>Severity</th><th>Rule</th>${withScope ? '<th>Where</th>' : ''}<th>What was seen</th><th>Remediation</th></tr></thead><tbody>
 ${rows}

@@ -1,8 +1,8 @@
 // The terminal table: a hostile report cannot act on the operator's terminal, and what the table says about a
 // sandbox is what the report says.
 import test from 'ava';
-import { safeText, terminalSafeJson } from '../../src/report/safe-text.js';
-import { renderTable } from '../../src/report/table.js';
+import { safeText, terminalSafeJson } from '../../src/render/safe-text.js';
+import { renderTable } from '../../src/render/table.js';
 import { SANDBOX_A, SANDBOX_B, sampleFinding, sampleReport, sampleSandbox } from '../export/sample-report.js';
 
 // Screen clear, an OSC 52 clipboard write (ESC ] 52 ; c ; <base64> BEL), an 8-bit CSI and a right-to-left override.

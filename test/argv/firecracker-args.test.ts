@@ -2,7 +2,7 @@ import test from 'ava';
 import {
   firecrackerConfigCandidates, firecrackerConfigHostPath, firecrackerJailRoot, parseFirecrackerArgs,
   parseFirecrackerConfig, parseJailerArgs,
-} from '../../src/inspect/firecracker-args.js';
+} from '../../src/argv/firecracker-args.js';
 import { FC_IN_JAIL, JAILER_GO, JAILER_RS, SID, SID32 } from './argv-samples.js';
 
 test('Go runtime jailer', (t) => {

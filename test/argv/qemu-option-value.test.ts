@@ -1,5 +1,5 @@
 import test from 'ava';
-import { fdNumbers, parseQemuOptionValue, parseQemuSize, qemuBool } from '../../src/inspect/qemu-option-value.js';
+import { fdNumbers, parseQemuOptionValue, parseQemuSize, qemuBool } from '../../src/argv/qemu-option-value.js';
 
 test('splits driver, keys and flags', (t) => {
   const parsed = parseQemuOptionValue('socket,id=char0,path=/run/vc/vm/x/qmp.sock,server,nowait');

@@ -1,6 +1,6 @@
 import { capabilityCount } from '../host/proc/capabilities.js';
-import { NAMESPACE_KINDS, type NamespaceKind, type SandboxProcess, type SeccompMode } from '../report/types.js';
-import type { Member } from './discover.js';
+import { NAMESPACE_KINDS, type NamespaceKind, type SandboxProcess, type SeccompMode } from '../model/report.js';
+import type { Member } from '../discover/discover.js';
 
 export function seccompModeOf(value: 0 | 1 | 2 | null | undefined): SeccompMode {
   return value === 0 ? 'disabled' : value === 1 ? 'strict' : value === 2 ? 'filter' : 'unknown';

@@ -1,7 +1,7 @@
 import test from 'ava';
 import {
   CLOUD_HYPERVISOR_KATA_HOTPLUG, cloudHypervisorDefaultDevices, parseCloudHypervisorArgs, splitChOptionValue,
-} from '../../src/inspect/cloud-hypervisor-args.js';
+} from '../../src/argv/cloud-hypervisor-args.js';
 import { CLH_GO, CLH_RS, SID } from './argv-samples.js';
 
 test('Go runtime argv', (t) => {

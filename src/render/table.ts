@@ -1,10 +1,11 @@
 // The terminal view: readable in 80 columns; colour only when asked for (a TTY).
+import { bySeverityDescending } from '../model/severity.js';
+import { compareCodeUnits } from '../model/compare.js';
 import Table from 'cli-table3';
 import { createColors } from 'picocolors';
 import { safeText } from './safe-text.js';
-import type { Finding, Report, Sandbox, SandboxTrust, Severity } from './types.js';
+import type { Finding, Report, Sandbox, SandboxTrust, Severity } from '../model/report.js';
 
-const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
 const BACKEND_SHORT: Record<string, string> = {
   'vhost-kernel': 'kernel',
   'vhost-user': 'user',
@@ -106,7 +107,7 @@ function findingSection(report: Report, c: Colors, width: number): string[] {
   const byId = new Map(report.sandboxes.map((s) => [s.id, s]));
   const wide = width === Infinity;
   const findings = [...report.findings, ...report.sandboxes.flatMap((s) => s.findings)]
-    .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.rule.localeCompare(b.rule));
+    .sort((a, b) => bySeverityDescending(a, b) || compareCodeUnits(a.rule, b.rule));
   const out = [c.bold(`Findings (${findings.length})`)];
   for (const { finding: f, count } of wide ? findings.map((finding) => ({ finding, count: 1 })) : grouped(findings)) {
     const suffix = count > 1 ? ` (x${count})` : '';

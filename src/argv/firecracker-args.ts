@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { Device } from '../report/types.js';
-import { isValidSandboxId } from './sandbox-id.js';
+import type { Device } from '../model/report.js';
+import { isValidSandboxId } from '../model/sandbox-id.js';
 
 export interface FirecrackerArgs {
   /** `--id`: Kata's Go runtime passes the sandbox id cut to 32 characters, runtime-rs the whole id. */

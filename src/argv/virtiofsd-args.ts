@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { sandboxIdFromPath } from './sandbox-id.js';
+import { sandboxIdFromPath } from '../model/sandbox-id.js';
 
 export type VirtiofsdSandbox = 'namespace' | 'chroot' | 'none';
 export type VirtiofsdSeccomp = 'none' | 'kill' | 'log' | 'trap';

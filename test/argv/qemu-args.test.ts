@@ -1,6 +1,6 @@
 import test from 'ava';
-import type { Device } from '../../src/report/types.js';
-import { classifyQemuDriver, parseQemuArgs, qemuInventory } from '../../src/inspect/qemu-args.js';
+import type { Device } from '../../src/model/report.js';
+import { classifyQemuDriver, parseQemuArgs, qemuInventory } from '../../src/argv/qemu-args.js';
 import { QEMU_GO_2X, QEMU_GO_4X, QEMU_RS, SID } from './argv-samples.js';
 
 const GiB = 2 ** 30;
