@@ -1,3 +1,4 @@
+import { stripDeleted } from '../host/proc/exe-link.js';
 import path from 'node:path';
 import type { Device } from '../model/report.js';
 import { isValidSandboxId } from '../model/sandbox-id.js';
@@ -179,7 +180,7 @@ export function firecrackerConfigCandidates(fc: FirecrackerArgs, argv0: string |
   const push = (candidate: string | null): void => {
     if (candidate !== null && !candidates.includes(candidate)) candidates.push(candidate);
   };
-  const exePath = exe?.endsWith(' (deleted)') ? exe.slice(0, -' (deleted)'.length) : exe;
+  const exePath = exe === null ? null : stripDeleted(exe);
   if (exePath?.startsWith('/')) {
     const dir = path.posix.dirname(path.posix.normalize(exePath));
     if (dir.endsWith('/root')) push(underRoot(dir, configFile));

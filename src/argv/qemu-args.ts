@@ -1,5 +1,5 @@
 import type { Device, DeviceBackend, DeviceClass } from '../model/report.js';
-import type { FdClaims, FdNodeKind } from '../inspect/fd-devices.js';
+import type { FdClaims, FdNodeKind } from '../host/proc/fd-devices.js';
 import { isValidSandboxId, sandboxIdFromPath } from '../model/sandbox-id.js';
 import { fdNumbers, parseQemuOptionValue, parseQemuSize, qemuBool, type QemuOptionValue } from './qemu-option-value.js';
 

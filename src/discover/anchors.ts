@@ -5,8 +5,9 @@ import { isDirectory, sameFile, type FileIdentities, type FileIdentity } from '.
 import type { HostView } from '../host/host-view.js';
 import type { ProcStatus } from '../host/proc/status.js';
 import type { BundleDirs } from './bundle-dirs.js';
-import type { CandidateKind } from './roles.js';
-import { stripDeleted, type ExecutableAllowList } from './trust.js';
+import type { CandidateKind } from '../components/types.js';
+import { stripDeleted } from '../host/proc/exe-link.js';
+import type { ExecutableAllowList } from './trust.js';
 
 /** Why a process is not trusted; 'unknown' verdicts carry no reason code (they are not evidence). */
 export type TrustReason =

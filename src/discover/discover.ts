@@ -4,10 +4,11 @@ import type { ProcStat } from '../host/proc/stat.js';
 import type { ProcessRole, SandboxTrust, VmmKind } from '../model/report.js';
 import { bundleShimPid, inHostPidNamespace, judgeDaemonized, judgeShim, type TrustAnchors, type TrustReason, type Verdict } from './anchors.js';
 import { claimedSandboxId, isFirecrackerShortId } from './claimed-id.js';
-import { daemonizedHostPaths } from './daemonized.js';
 import { readIdentity, readProcessFacts, readStatus, type ProcessCache, type ProcessFacts, type StableFacts } from './process-facts.js';
 import { ancestorsOf, type ProcessTable } from './process-table.js';
-import { candidateKindOfComm, isDragonballThread, isKataShimArgv0, shimRuntime, type CandidateKind } from './roles.js';
+import { componentOfComm, processComponent, roleOf, vmmOfMembers } from '../components/registry.js';
+import { shimRuntime } from '../components/shim.js';
+import type { CandidateKind } from '../components/types.js';
 
 export type { TrustReason } from './anchors.js';
 
@@ -57,15 +58,6 @@ interface Candidate {
   exeAllowed: boolean;
   claimedId: string | undefined;
 }
-
-const ROLE_OF: Record<CandidateKind, ProcessRole> = {
-  shim: 'shim',
-  qemu: 'vmm',
-  firecracker: 'vmm',
-  'cloud-hypervisor': 'vmm',
-  jailer: 'jailer',
-  virtiofsd: 'virtiofsd',
-};
 
 interface Group {
   trust: SandboxTrust;
@@ -155,7 +147,7 @@ function judgeShims(view: HostView, anchors: TrustAnchors, groups: Groups, shims
       if (group) groups.byShimPid.set(candidate.stat.pid, group);
       continue;
     }
-    const facts = readProcessFacts(view, candidate.stat, candidate.stable, (threads) => threads.some((t) => isDragonballThread(t.comm)));
+    const facts = readProcessFacts(view, candidate.stat, candidate.stable, (threads) => processComponent('shim').fdsNameDevices(threads));
     const list = anchored.get(id) ?? [];
     list.push({ candidate, facts, bundle: verdict.bundle });
     anchored.set(id, list);
@@ -196,8 +188,7 @@ function joinByAncestry(view: HostView, table: ProcessTable, groups: Groups, can
     view.errors.add('discover', `/proc/${candidate.stat.pid}/cmdline`, 'E_MALFORMED',
       `${candidate.kind} claims sandbox ${candidate.claimedId} but runs under the shim of ${group.claimedId}; grouped by ancestry`);
   }
-  // virtiofsd's fds (its socket, the guest RAM it maps) name no device: skip the walk, 14% of a scan's reads.
-  group.members.push(memberOf(candidate, readProcessFacts(view, candidate.stat, candidate.stable, () => candidate.kind !== 'virtiofsd')));
+  group.members.push(memberOf(candidate, readProcessFacts(view, candidate.stat, candidate.stable, (threads) => processComponent(candidate.kind).fdsNameDevices(threads))));
   return true;
 }
 
@@ -214,7 +205,7 @@ function joinByClaim(view: HostView, anchors: TrustAnchors, groups: Groups, cand
     groups.addOther(candidate, candidate.exe === null ? { trust: 'unknown', cause: 'the exe link cannot be read' } : { trust: 'untrusted', reason: 'no-shim' }, claimed);
     return;
   }
-  const hostPaths = daemonizedHostPaths(candidate.kind, candidate.argv, candidate.exe, claimed);
+  const hostPaths = processComponent(candidate.kind).daemonizedHostPaths(candidate.argv, candidate.exe, claimed);
   const hasVmm = group.members.some((m) => m.role === 'vmm' || m.role === 'jailer');
   if (hostPaths === undefined || hasVmm) {
     // Not a shape that runs outside its shim's tree, or the sandbox has its VMM already: an injection.
@@ -242,7 +233,7 @@ function toSandboxes(groups: Groups): DiscoveredSandbox[] {
     sandboxes.push({
       id: `${prefix}${group.claimedId}`,
       claimedId: group.claimedId,
-      vmm: vmmKindOf(group.members),
+      vmm: vmmOfMembers(group.members),
       trust: group.trust,
       trusted: group.trust === 'trusted',
       trustReasons: group.reasons,
@@ -259,12 +250,13 @@ function toSandboxes(groups: Groups): DiscoveredSandbox[] {
 function pickCandidates(view: HostView, table: ProcessTable, anchors: TrustAnchors, cache: ProcessCache | undefined): Candidate[] {
   const out: Candidate[] = [];
   for (const stat of table.byPid.values()) {
-    const kind = candidateKindOfComm(stat.comm);
+    const component = componentOfComm(stat.comm);
     // A zombie has released its memory, exe and fds: nothing of it can be reached from a guest any more.
-    if (kind === undefined || stat.state === 'Z' || stat.state === 'X') continue;
+    if (component === undefined || stat.state === 'Z' || stat.state === 'X') continue;
     const identity = readIdentity(view, stat, cache);
     if (identity === undefined) continue;
-    if (kind === 'shim' && !isKataShimArgv0(identity.argv[0])) continue; // runc and other containerd shims
+    if (component.confirmsArgv0 && !component.confirmsArgv0(identity.argv[0])) continue; // runc and other containerd shims
+    const kind = component.kind;
     const claimedId = claimedSandboxId(view, stat.pid, kind, identity.argv, identity.exe);
     out.push({ stat, kind, stable: identity, argv: identity.argv, exe: identity.exe, exeAllowed: anchors.allowList.allows(kind, identity.exe), claimedId });
   }
@@ -272,14 +264,14 @@ function pickCandidates(view: HostView, table: ProcessTable, anchors: TrustAncho
 }
 
 function memberOf(candidate: Candidate, facts: ProcessFacts): Member {
-  return { facts, kind: candidate.kind, role: ROLE_OF[candidate.kind], exeAllowed: candidate.exeAllowed };
+  return { facts, kind: candidate.kind, role: roleOf(candidate.kind), exeAllowed: candidate.exeAllowed };
 }
 
 function findGroupById(groups: Map<string, Group>, claimed: string, kind: CandidateKind): Group | undefined {
   const exact = groups.get(claimed);
   if (exact) return exact;
   // Firecracker's id is the sandbox id cut to 32 characters (Kata's truncateID), to fit sun_path.
-  if ((kind === 'firecracker' || kind === 'jailer') && isFirecrackerShortId(claimed)) {
+  if (processComponent(kind).claimsTruncatedId && isFirecrackerShortId(claimed)) {
     for (const [id, group] of groups) if (id.startsWith(claimed)) return group;
   }
   return undefined;
@@ -305,18 +297,4 @@ function shallowFacts(view: HostView, candidate: Candidate): ProcessFacts {
     fds: new Map(),
     stable: candidate.stable,
   };
-}
-
-function vmmKindOf(members: readonly Member[]): VmmKind {
-  for (const m of members) {
-    if (m.kind === 'qemu') return 'qemu';
-    if (m.kind === 'firecracker' || m.kind === 'jailer') return 'firecracker';
-    if (m.kind === 'cloud-hypervisor') return 'cloud-hypervisor';
-  }
-  const shim = members.find((m) => m.kind === 'shim');
-  if (shim && shim.facts.threads.some((t) => isDragonballThread(t.comm))) return 'dragonball';
-  // A sandbox caught before its VMM started (or after it died): the virtiofsd socket name tells the VMM.
-  const vfsd = members.find((m) => m.kind === 'virtiofsd');
-  if (vfsd && vfsd.facts.argv.some((a) => a.includes('/run/vc/vm/') && a.includes('virtiofsd.sock'))) return 'cloud-hypervisor';
-  return 'qemu';
 }

@@ -3,6 +3,7 @@
 // /proc/<pid>/exe with the inode at the same path on the host tells a real Kata binary from a file that only
 // sits at that path inside somebody's own mount namespace.
 import { statSync } from 'node:fs';
+import { stripDeleted } from './proc/exe-link.js';
 import type { HostView } from './host-view.js';
 
 export interface FileIdentity {
@@ -71,7 +72,7 @@ export class FileIdentities {
     const named = link === 'exe' ? this.view.readText('proc', `${pid}/.exe-file`, { stage, optional: true }) : undefined;
     const target = named?.trim() || this.view.readLink('proc', `${pid}/${link}`, { stage, processFile: true });
     if (target === undefined) return undefined;
-    return this.ofHostPath(target.replace(/ \(deleted\)$/, '')) ?? undefined;
+    return this.ofHostPath(stripDeleted(target)) ?? undefined;
   }
 }
 

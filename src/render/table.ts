@@ -1,4 +1,5 @@
 // The terminal view: readable in 80 columns; colour only when asked for (a TTY).
+import { VMM_COMPONENTS, vmmShortName } from '../components/registry.js';
 import { bySeverityDescending } from '../model/severity.js';
 import { compareCodeUnits } from '../model/compare.js';
 import Table from 'cli-table3';
@@ -13,7 +14,6 @@ const BACKEND_SHORT: Record<string, string> = {
   passthrough: 'pass',
   'in-process': 'inproc',
 };
-const VMM_SHORT: Record<Sandbox['vmm'], string> = { qemu: 'qemu', firecracker: 'fc', 'cloud-hypervisor': 'clh', dragonball: 'db' };
 // No borders: columns are separated by each cell's one-column right padding.
 const PLAIN_CHARS = {
   top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '',
@@ -77,7 +77,7 @@ function sandboxSection(sandboxes: readonly Sandbox[], c: Colors, wide: boolean)
     table.push([
       wide ? id : id.slice(0, 12),
       trustOf(s) === 'trusted' ? TRUST_LABEL.trusted : c.red(TRUST_LABEL[trustOf(s)]),
-      VMM_SHORT[s.vmm] ?? safeText(String(s.vmm)),
+      vmmShortName(s.vmm) ?? safeText(String(s.vmm)),
       safeText(podLabel(s, wide)),
       String(s.exposureScore),
       safeText(backends(s)),
@@ -95,7 +95,7 @@ function sandboxSection(sandboxes: readonly Sandbox[], c: Colors, wide: boolean)
 // Under the sandbox table, within 80 columns: what the columns and their abbreviations mean.
 const LEGEND = [
   'SCORE: exposure 0-100, higher is more exposed (docs/rules.md); highest first.',
-  'VMM: qemu = QEMU, fc = Firecracker, clh = Cloud Hypervisor, db = Dragonball.',
+  `VMM: ${VMM_COMPONENTS.map((c) => `${c.shortName} = ${c.displayName}`).join(', ')}.`,
   'BACKENDS: class:backend (kernel = in-kernel vhost, user = vhost-user, vmm = the',
   '  VMM emulates it, pass = passthrough, inproc = in-process), xN: N devices.',
   'VIRTIOFSD: sandbox mode (ns = namespace), +sec/-sec: with/without seccomp.',

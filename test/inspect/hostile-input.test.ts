@@ -1,7 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { parseCloudHypervisorArgs } from '../../src/argv/cloud-hypervisor-args.js';
-import { devicesFromFds } from '../../src/inspect/fd-devices.js';
+import { devicesFromFds } from '../../src/host/proc/fd-devices.js';
 import { firecrackerConfigCandidates, parseFirecrackerArgs, parseFirecrackerConfig, parseJailerArgs } from '../../src/argv/firecracker-args.js';
 import { summariseKataConfig } from '../../src/inspect/kata-config.js';
 import { parseQemuArgs, qemuInventory } from '../../src/argv/qemu-args.js';

@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Device } from '../../src/model/report.js';
-import { classifyFdTarget, devicesFromFds, mergeDevices } from '../../src/inspect/fd-devices.js';
+import { classifyFdTarget, devicesFromFds, mergeDevices } from '../../src/host/proc/fd-devices.js';
 import { parseQemuArgs, qemuInventory } from '../../src/argv/qemu-args.js';
 import { cloudHypervisorDefaultDevices } from '../../src/argv/cloud-hypervisor-args.js';
 import { QEMU_GO_4X } from '../argv/argv-samples.js';

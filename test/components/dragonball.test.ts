@@ -1,6 +1,6 @@
 import test from 'ava';
-import { DRAGONBALL_HOTPLUG, dragonballDefaultDevices, isDragonballThreadName, looksLikeDragonball } from '../../src/inspect/dragonball.js';
-import { devicesFromFds } from '../../src/inspect/fd-devices.js';
+import { DRAGONBALL_HOTPLUG, dragonballDefaultDevices, isDragonballThreadName, looksLikeDragonball } from '../../src/components/dragonball-devices.js';
+import { devicesFromFds } from '../../src/host/proc/fd-devices.js';
 
 test('thread names', (t) => {
   t.true(isDragonballThreadName('vmm_master'));

@@ -1,4 +1,5 @@
-import type { Device, DeviceBackend, DeviceClass, VmmKind } from '../model/report.js';
+import { stripDeleted } from './exe-link.js';
+import type { Device, DeviceBackend, DeviceClass, VmmKind } from '../../model/report.js';
 
 /** Host device nodes a VMM holds open that tell which backend serves a device. */
 export type FdNodeKind = 'vhost-net' | 'vhost-vsock' | 'vhost-scsi' | 'vhost-vdpa' | 'vfio-group' | 'vfio-cdev' | 'tun';
@@ -43,7 +44,7 @@ const DISTINCT_BY_NODE: ReadonlySet<FdNodeKind> = new Set(['vfio-group', 'vfio-c
  * prefix (/run/vc/firecracker/<id>/root/dev/net/tun) because readlink resolves against the reader's root.
  */
 export function classifyFdTarget(target: string): Classified | null {
-  let node = target.endsWith(' (deleted)') ? target.slice(0, -' (deleted)'.length) : target;
+  let node = stripDeleted(target);
   const jailed = node.indexOf('/root/dev/');
   if (jailed > 0) node = node.slice(jailed + '/root'.length);
   if (node === '/dev/vhost-net') return { kind: 'vhost-net', node };

@@ -1,20 +1,8 @@
+// The Kata shim (containerd-shim-kata-v2, Go runtime or runtime-rs): the process the container runtime starts
+// for a sandbox, and the anchor of its trust (discover/anchors.ts).
 import path from 'node:path';
-
-export type CandidateKind = 'shim' | 'qemu' | 'firecracker' | 'cloud-hypervisor' | 'jailer' | 'virtiofsd';
-
-/**
- * The cheap filter: which comm values deserve a deeper look. comm is cut to 15 characters by the kernel
- * ("containerd-shim" for every containerd shim, "cloud-hyperviso"), so shims are confirmed from argv later.
- */
-export function candidateKindOfComm(comm: string): CandidateKind | undefined {
-  if (comm === 'containerd-shim' || comm.startsWith('containerd-shim')) return 'shim';
-  if (comm.startsWith('qemu')) return 'qemu';
-  if (comm.startsWith('firecracker')) return 'firecracker';
-  if (comm.startsWith('cloud-hyperviso')) return 'cloud-hypervisor';
-  if (comm === 'jailer') return 'jailer';
-  if (comm.startsWith('virtiofsd')) return 'virtiofsd';
-  return undefined;
-}
+import { looksLikeDragonball } from './dragonball-devices.js';
+import type { ProcessComponent } from './types.js';
 
 /** The Kata shim binary: containerd-shim-kata-v2, and the legacy kata-deploy names containerd-shim-kata-<x>-v2. */
 const KATA_SHIM = /^containerd-shim-kata(-[a-z0-9-]+)?-v2$/;
@@ -40,8 +28,22 @@ export function shimRuntime(exe: string | null, argv: readonly string[]): 'go' |
   return 'unknown';
 }
 
-const DRAGONBALL_THREAD = /^(vmm_master|db_vcpu\d*|blk_iothread_q\d*)$/;
-
-export function isDragonballThread(comm: string | null): boolean {
-  return comm !== null && DRAGONBALL_THREAD.test(comm);
-}
+export const SHIM: ProcessComponent = {
+  kind: 'shim',
+  role: 'shim',
+  vmm: null,
+  // comm is cut to 15 characters: "containerd-shim" for every containerd shim, so argv[0] confirms it.
+  recognisesComm: (comm) => comm.startsWith('containerd-shim'),
+  confirmsArgv0: isKataShimArgv0,
+  executables: [
+    '/opt/kata/bin/containerd-shim-kata-v2',
+    '/opt/kata/runtime-rs/bin/containerd-shim-kata-v2',
+    '/usr/local/bin/containerd-shim-kata-v2',
+    '/usr/bin/containerd-shim-kata-v2',
+  ],
+  claimedId: (argv) => shimSandboxId(argv),
+  daemonizedHostPaths: () => undefined,
+  claimsTruncatedId: false,
+  // Only a shim that hosts Dragonball holds device fds of its own.
+  fdsNameDevices: (threads) => looksLikeDragonball(threads.map((t) => t.comm ?? '')),
+};

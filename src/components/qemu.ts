@@ -1,0 +1,56 @@
+// QEMU: the VMM of Kata's default configuration. Devices come from its argv (-device/-netdev/-chardev) and the
+// fds it holds (hot-plugged devices never appear in argv).
+import { qemuOf } from '../argv/parsed-argv.js';
+import { devicesFromFds, mergeDevices } from '../host/proc/fd-devices.js';
+import type { Device } from '../model/report.js';
+import { exePathList, hasFlag } from './daemonized.js';
+import { NO_HOTPLUG, type DeviceView, type MemberFacts, type ProcessComponent, type VmmComponent } from './types.js';
+
+/** `-name sandbox-<x>` when the parser refused <x>: kept so that the refusal is recorded, not silent. */
+function rawQemuName(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length - 1; i++) {
+    if (argv[i] !== '-name' && argv[i] !== '--name') continue;
+    const value = argv[i + 1]!.replace(/^guest=/, '');
+    if (value.startsWith('sandbox-')) return value.slice('sandbox-'.length).split(/,(?!,)/)[0];
+  }
+  return undefined;
+}
+
+export const QEMU_PROCESS: ProcessComponent = {
+  kind: 'qemu',
+  role: 'vmm',
+  vmm: 'qemu',
+  recognisesComm: (comm) => comm.startsWith('qemu'),
+  executables: ['/opt/kata/bin/qemu-system-*', '/usr/bin/qemu-system-*', '/usr/libexec/qemu-kvm', '/usr/libexec/qemu-kiwi'],
+  claimedId: (argv) => qemuOf(argv).args.sandboxId ?? rawQemuName(argv),
+  // Kata 1.x/2.x start QEMU with -daemonize: it forks and its parent becomes init.
+  daemonizedHostPaths: (argv, exe) => (hasFlag(argv, '-daemonize', '--daemonize') ? exePathList(exe) : undefined),
+  claimsTruncatedId: false,
+  fdsNameDevices: () => true,
+};
+
+/** Every QEMU of the sandbox contributes its devices: a second VMM must not hide the first one's. */
+function qemuDevices(vmms: readonly MemberFacts[], sharedFs: Device[]): DeviceView {
+  if (vmms.length === 0) return { devices: sharedFs, hotplug: { ...NO_HOTPLUG }, vfioGroups: [], dax: false };
+  const out: DeviceView = { devices: [], hotplug: { ...NO_HOTPLUG }, vfioGroups: [], dax: false };
+  for (const vmm of vmms) {
+    const { inventory } = qemuOf(vmm.facts.argv);
+    const fromFds = devicesFromFds(vmm.facts.fds, 'qemu', inventory.referencedFds, inventory.fdClaims);
+    out.devices = mergeDevices(out.devices, mergeDevices(inventory.devices, fromFds.devices));
+    out.hotplug = {
+      cpu: out.hotplug.cpu || inventory.hotplug.cpu,
+      memory: out.hotplug.memory || inventory.hotplug.memory,
+      pci: out.hotplug.pci || inventory.hotplug.pci,
+    };
+    out.vfioGroups.push(...fromFds.vfioGroups);
+    out.dax ||= inventory.dax;
+  }
+  return out;
+}
+
+export const QEMU_VMM: VmmComponent = {
+  vmm: 'qemu',
+  shortName: 'qemu',
+  displayName: 'QEMU',
+  devices: (context) => qemuDevices(context.members.filter((m) => m.role === 'vmm'), context.sharedFs),
+};
