@@ -3,7 +3,7 @@
 import { isAtLeast } from './model/severity.js';
 import { parseCommandLine, type Command } from './config.js';
 import { KataAuditError, UsageError } from './errors.js';
-import { SEVERITIES, type Report, type Severity } from './model/report.js';
+import type { Report, Severity } from './model/report.js';
 import { buildInfo } from './version.js';
 
 // Each command loads only what it uses (dynamic imports below): the daemon's resident memory is paid on every

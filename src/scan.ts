@@ -18,7 +18,7 @@ import { readIommuState } from './host/iommu.js';
 import { readKernelModules } from './host/kernel-modules.js';
 import { readNodeInfo } from './host/node-info.js';
 import { messageOf, ScanErrorLog } from './host/scan-error-log.js';
-import { readVfioDevices } from './host/vfio-devices.js';
+import { readVfioDevices, type HostVfioDevice } from './host/vfio-devices.js';
 import { readKataConfigs } from './inspect/kata-config-files.js';
 import { BinaryVersions } from './inspect/binary-version.js';
 import { inspectSandbox, type SandboxInspection } from './inspect/sandbox-inspection.js';
@@ -28,8 +28,10 @@ import {
   type HostFacts,
   type KataConfigSummary,
   type Report,
+  type Finding,
   type Sandbox,
 } from './model/report.js';
+import { stripDeleted } from './host/proc/exe-link.js';
 import type { ScanConfig } from './scan-config.js';
 
 /** State kept between scans of one daemon: caches of facts that cannot change for a given process. */
@@ -44,13 +46,49 @@ const NODE_INFO_TTL_MS = 10 * 60 * 1000;
 
 export async function runScan(config: ScanConfig, state: ScanState = new ScanState()): Promise<Report> {
   const started = process.hrtime.bigint();
-  const errors = new ScanErrorLog();
-  const view = new HostView(config.roots, errors);
-  if (!view.rootExists('proc')) throw new ScanUnavailableError(`the procfs root ${config.roots.procfs} does not exist`);
-  const live = !config.fixtureRoots && config.roots.procfs === '/proc' && config.roots.rootfs === '/';
-  const collectors: CollectorResult[] = [];
+  const run = new ScanRun(config);
+  const hostFacts = await collectHostFacts(run, state);
+  const found = await collectSandboxes(run, state, hostFacts.referenceNamespaces);
+  state.processCache.sweep();
+  if (run.live) await run.collect('versions', undefined, () => addVersions(found.inspections.map((i) => i.inspection.sandbox), state.binaryVersions));
+  const host = hostOf(config, hostFacts, found);
+  const verdicts = await judge(run, hostFacts.node, host, found.inspections);
+  const listed = limitTrusted(verdicts.sandboxes, config.maxSandboxes);
+  recordOmissions(run.errors, config, listed.omitted, found.discovery.untrustedOmitted);
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    generatedAt: new Date().toISOString(),
+    node: hostFacts.node,
+    host,
+    sandboxes: listed.kept,
+    findings: verdicts.hostFindings,
+    errors: run.errors.toList(),
+    limits: { sandboxesOmitted: listed.omitted, untrustedOmitted: found.discovery.untrustedOmitted },
+    collectors: run.collectors,
+    scan: {
+      durationSeconds: Number(process.hrtime.bigint() - started) / 1e9,
+      processesSeen: found.processesSeen,
+      candidates: found.discovery.candidates,
+      errorsByStage: Object.fromEntries([...run.errors.countsByStage.entries()].sort(([a], [b]) => compareCodeUnits(a, b))),
+    },
+  };
+}
 
-  async function collect<T>(name: string, fallback: T, run: () => T | Promise<T>): Promise<T> {
+/** One scan's view of the host, its errors and its collectors (timed stages, the node_exporter way). */
+class ScanRun {
+  readonly errors = new ScanErrorLog();
+  readonly view: HostView;
+  readonly live: boolean;
+  readonly collectors: CollectorResult[] = [];
+
+  constructor(readonly config: ScanConfig) {
+    this.view = new HostView(config.roots, this.errors);
+    if (!this.view.rootExists('proc')) throw new ScanUnavailableError(`the procfs root ${config.roots.procfs} does not exist`);
+    this.live = !config.fixtureRoots && config.roots.procfs === '/proc' && config.roots.rootfs === '/';
+  }
+
+  /** Runs one stage: a stage that throws is recorded (E_INTERNAL), marked failed, and `fallback` stands in. */
+  async collect<T>(name: string, fallback: T, run: () => T | Promise<T>): Promise<T> {
     const t0 = process.hrtime.bigint();
     let success = true;
     let value = fallback;
@@ -58,111 +96,128 @@ export async function runScan(config: ScanConfig, state: ScanState = new ScanSta
       value = await run();
     } catch (error) {
       success = false;
-      errors.add('internal', null, 'E_INTERNAL', `collector ${name} failed: ${messageOf(error)}`);
+      this.errors.add('internal', null, 'E_INTERNAL', `collector ${name} failed: ${messageOf(error)}`);
     }
-    collectors.push({ name, success, durationSeconds: Number(process.hrtime.bigint() - t0) / 1e9 });
+    this.collectors.push({ name, success, durationSeconds: Number(process.hrtime.bigint() - t0) / 1e9 });
     // Let the HTTP server answer health checks between stages of a large scan.
     await yieldToEventLoop();
     return value;
   }
+}
 
-  const node = await collect('node', emptyNode(), async () => {
+type HostReadings = Pick<HostFacts, 'kernelModules' | 'iommu' | 'cpuVulnerabilities' | 'referenceNamespaces'> & {
+  node: Report['node'];
+  hostVfio: HostVfioDevice[];
+};
+
+/** The host-wide stages: node, kernel modules, IOMMU, VFIO, CPU flaws, the reference namespaces. */
+async function collectHostFacts(run: ScanRun, state: ScanState): Promise<HostReadings> {
+  const { view, config } = run;
+  const node = await run.collect('node', emptyNode(), async () => {
     if (state.nodeInfo && Date.now() - state.nodeInfo.readAt < NODE_INFO_TTL_MS) return state.nodeInfo.value;
-    const value = await readNodeInfo(view, live);
+    const value = await readNodeInfo(view, run.live);
     state.nodeInfo = { value, readAt: Date.now() };
     return value;
   });
-  const kernelModules = await collect('kernel_modules', [], () => readKernelModules(view));
-  const iommu = await collect('iommu', { enabled: false, vfioUnsafeInterrupts: false, vfioNoIommu: false }, () => readIommuState(view));
-  const hostVfio = await collect('vfio', [], () => readVfioDevices(view));
-  const cpuVulnerabilities = await collect('cpu_vulnerabilities', [], () => readCpuVulnerabilities(view));
-  const referenceNamespaces = await collect('reference', {}, () => {
+  const kernelModules = await run.collect('kernel_modules', [], () => readKernelModules(view));
+  const iommu = await run.collect('iommu', { enabled: false, vfioUnsafeInterrupts: false, vfioNoIommu: false }, () => readIommuState(view));
+  const hostVfio = await run.collect('vfio', [], () => readVfioDevices(view));
+  const cpuVulnerabilities = await run.collect('cpu_vulnerabilities', [], () => readCpuVulnerabilities(view));
+  const referenceNamespaces = await run.collect('reference', {}, () => {
     const ids = readNamespaceIds(view, config.referencePid, 'reference');
     if (Object.values(ids).some((id) => id === null)) {
-      errors.add('reference', `/proc/${config.referencePid}/ns`, 'E_ACCESS',
+      run.errors.add('reference', `/proc/${config.referencePid}/ns`, 'E_ACCESS',
         `namespaces of the reference process ${config.referencePid} cannot be read; shared namespaces are unknown (set --host.reference-pid)`);
     }
     return ids;
   });
+  return { node, kernelModules, iommu, hostVfio, cpuVulnerabilities, referenceNamespaces };
+}
 
+interface KataConfigs { summaries: KataConfigSummary[]; allowedExecutables: string[] }
+interface Inspected { sandbox: DiscoveredSandbox; inspection: SandboxInspection }
+interface FoundSandboxes { kata: KataConfigs; discovery: Discovery; inspections: Inspected[]; processesSeen: number }
+
+/** The Kata configuration, then discovery and inspection of every sandbox. */
+async function collectSandboxes(run: ScanRun, state: ScanState, reference: HostFacts['referenceNamespaces']): Promise<FoundSandboxes> {
   // Kata configuration first: its valid_*_paths extend the executable allow-list used by discovery.
-  let kata = await collect('kata_config', { summaries: [] as KataConfigSummary[], allowedExecutables: [] as string[] }, () => readKataConfigs(view, []));
-  let discovery: Discovery = { sandboxes: [], candidates: 0, untrustedOmitted: 0 };
-  let processesSeen = 0;
-  const inspections = await collect('processes', [] as Array<{ sandbox: DiscoveredSandbox; inspection: SandboxInspection }>, () => {
+  const found: FoundSandboxes = {
+    kata: await run.collect('kata_config', { summaries: [], allowedExecutables: [] } as KataConfigs, () => readKataConfigs(run.view, [])),
+    discovery: { sandboxes: [], candidates: 0, untrustedOmitted: 0 },
+    inspections: [],
+    processesSeen: 0,
+  };
+  found.inspections = await run.collect('processes', [] as Inspected[], () => {
+    const { view, config } = run;
     const table = readProcessTable(view);
     if (table === undefined) throw new Error(`cannot list ${config.roots.procfs}`);
-    processesSeen = table.byPid.size;
-    const anchors: TrustAnchors = {
-      view,
-      allowList: new ExecutableAllowList([...config.trustExePaths, ...kata.allowedExecutables]),
-      bundleDirs: new BundleDirs(config.bundleDirs),
-      identities: new FileIdentities(view, config.fixtureRoots || !view.isKernelProcfs()),
-    };
-    discovery = discoverSandboxes(view, table, anchors, state.processCache);
-    // Shims started with KATA_CONF_FILE (old kata-deploy wrappers) point at the file really in use.
-    const shimConfigs = new Set<string>();
-    for (const sandbox of discovery.sandboxes) {
-      if (!sandbox.trusted || !sandbox.shim) continue;
-      // A process's environment is fixed at exec: read once per shim life.
-      const stable = sandbox.shim.facts.stable;
-      if (stable.kataConfFile === undefined) stable.kataConfFile = readEnvironVariable(view, sandbox.shim.facts.pid, 'KATA_CONF_FILE') ?? null;
-      const conf = stable.kataConfFile;
-      if (conf?.startsWith('/')) shimConfigs.add(conf);
-    }
-    if (shimConfigs.size > 0) kata = readKataConfigs(view, [...shimConfigs]);
-    return discovery.sandboxes.map((sandbox) => ({ sandbox, inspection: inspectSandbox(view, sandbox, referenceNamespaces) }));
+    found.processesSeen = table.byPid.size;
+    found.discovery = discoverSandboxes(view, table, trustAnchorsOf(run, found.kata), state.processCache);
+    const shimConfigs = shimConfigFiles(view, found.discovery.sandboxes);
+    if (shimConfigs.length > 0) found.kata = readKataConfigs(view, shimConfigs);
+    return found.discovery.sandboxes.map((sandbox) => ({ sandbox, inspection: inspectSandbox(view, sandbox, reference) }));
   });
-  state.processCache.sweep();
-  if (live) await collect('versions', undefined, () => addVersions(inspections.map((i) => i.inspection.sandbox), state.binaryVersions));
+  return found;
+}
 
+function trustAnchorsOf(run: ScanRun, kata: KataConfigs): TrustAnchors {
+  const { view, config } = run;
+  return {
+    view,
+    allowList: new ExecutableAllowList([...config.trustExePaths, ...kata.allowedExecutables]),
+    bundleDirs: new BundleDirs(config.bundleDirs),
+    identities: new FileIdentities(view, config.fixtureRoots || !view.isKernelProcfs()),
+  };
+}
+
+/** Shims started with KATA_CONF_FILE (old kata-deploy wrappers) point at the file really in use. */
+function shimConfigFiles(view: HostView, sandboxes: readonly DiscoveredSandbox[]): string[] {
+  const files = new Set<string>();
+  for (const sandbox of sandboxes) {
+    if (!sandbox.trusted || !sandbox.shim) continue;
+    // A process's environment is fixed at exec: read once per shim life.
+    const stable = sandbox.shim.facts.stable;
+    if (stable.kataConfFile === undefined) stable.kataConfFile = readEnvironVariable(view, sandbox.shim.facts.pid, 'KATA_CONF_FILE') ?? null;
+    const conf = stable.kataConfFile;
+    if (conf?.startsWith('/')) files.add(conf);
+  }
+  return [...files];
+}
+
+function hostOf(config: ScanConfig, readings: HostReadings, found: FoundSandboxes): HostFacts {
   // Which sandbox holds each VFIO group, from the /dev/vfio/<group> fds of its processes.
   const groupOwner = new Map<string, string>();
-  for (const { sandbox, inspection } of inspections) {
+  for (const { sandbox, inspection } of found.inspections) {
     if (sandbox.trusted) for (const group of inspection.vfioGroups) groupOwner.set(group, sandbox.id);
   }
-  const host: HostFacts = {
-    kernelModules,
-    iommu,
-    vfioDevices: hostVfio.map((d) => ({ ...d, sandboxId: d.iommuGroup === null ? null : (groupOwner.get(d.iommuGroup) ?? null) })),
-    cpuVulnerabilities,
-    kataConfig: kata.summaries,
-    referenceNamespaces,
+  return {
+    kernelModules: readings.kernelModules,
+    iommu: readings.iommu,
+    vfioDevices: readings.hostVfio.map((d) => ({ ...d, sandboxId: d.iommuGroup === null ? null : (groupOwner.get(d.iommuGroup) ?? null) })),
+    cpuVulnerabilities: readings.cpuVulnerabilities,
+    kataConfig: found.kata.summaries,
+    referenceNamespaces: readings.referenceNamespaces,
     referencePid: config.referencePid,
   };
+}
 
-  // Every sandbox is judged first; the limit then keeps the most exposed trusted ones (never by id order, so
-  // that no id a workload picks can push a real sandbox out), and look-alikes never count against it.
+/** Every sandbox is judged before the limit applies (see limitTrusted). */
+async function judge(run: ScanRun, node: Report['node'], host: HostFacts, inspections: readonly Inspected[]): Promise<{ sandboxes: Sandbox[]; hostFindings: Finding[] }> {
   const unjudged = inspections.map(({ inspection }) => inspection.sandbox);
-  const verdicts = await collect('assess', { hostFindings: [], sandboxFindings: unjudged.map(() => []), scores: unjudged.map(() => 0), failures: [] }, () => assess({ node, host, sandboxes: unjudged }));
-  for (const failure of verdicts.failures ?? []) errors.add('assess', null, 'E_INTERNAL', `rule ${failure.rule} failed: ${failure.message}`);
-  const judged: Sandbox[] = unjudged.map((s, i) => ({ ...s, findings: verdicts.sandboxFindings[i] ?? [], exposureScore: verdicts.scores[i] ?? 0 }));
-  const listed = limitTrusted(judged, config.maxSandboxes);
-  const sandboxes = listed.kept;
-  if (listed.omitted > 0) {
-    errors.add('discover', null, 'E_LIMIT', `${listed.omitted} trusted sandboxes beyond --max-sandboxes=${config.maxSandboxes} were counted but not listed`);
-  }
-  if (discovery.untrustedOmitted > 0) {
-    errors.add('discover', null, 'E_LIMIT', `${discovery.untrustedOmitted} further look-alike processes were counted but not listed`);
-  }
+  const fallback = { hostFindings: [], sandboxFindings: unjudged.map(() => []), scores: unjudged.map(() => 0), failures: [] };
+  const verdicts = await run.collect('assess', fallback, () => assess({ node, host, sandboxes: unjudged }));
+  for (const failure of verdicts.failures ?? []) run.errors.add('assess', null, 'E_INTERNAL', `rule ${failure.rule} failed: ${failure.message}`);
+  const sandboxes = unjudged.map((s, i) => ({ ...s, findings: verdicts.sandboxFindings[i] ?? [], exposureScore: verdicts.scores[i] ?? 0 }));
+  return { sandboxes, hostFindings: verdicts.hostFindings };
+}
 
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    generatedAt: new Date().toISOString(),
-    node,
-    host,
-    sandboxes,
-    findings: verdicts.hostFindings,
-    errors: errors.toList(),
-    limits: { sandboxesOmitted: listed.omitted, untrustedOmitted: discovery.untrustedOmitted },
-    collectors,
-    scan: {
-      durationSeconds: Number(process.hrtime.bigint() - started) / 1e9,
-      processesSeen,
-      candidates: discovery.candidates,
-      errorsByStage: Object.fromEntries([...errors.countsByStage.entries()].sort(([a], [b]) => compareCodeUnits(a, b))),
-    },
-  };
+function recordOmissions(errors: ScanErrorLog, config: ScanConfig, sandboxesOmitted: number, untrustedOmitted: number): void {
+  if (sandboxesOmitted > 0) {
+    errors.add('discover', null, 'E_LIMIT', `${sandboxesOmitted} trusted sandboxes beyond --max-sandboxes=${config.maxSandboxes} were counted but not listed`);
+  }
+  if (untrustedOmitted > 0) {
+    errors.add('discover', null, 'E_LIMIT', `${untrustedOmitted} further look-alike processes were counted but not listed`);
+  }
 }
 
 async function addVersions(sandboxes: SandboxInspection['sandbox'][], versions: BinaryVersions): Promise<void> {
@@ -170,7 +225,7 @@ async function addVersions(sandboxes: SandboxInspection['sandbox'][], versions: 
     if (!sandbox.trusted) continue; // never execute a look-alike's binary
     for (const process of sandbox.processes) {
       if ((process.role === 'vmm' || process.role === 'virtiofsd') && process.exe !== null && process.exeAllowed) {
-        process.version = await versions.get(process.exe.replace(/ \(deleted\)$/, ''), process.pid);
+        process.version = await versions.get(stripDeleted(process.exe), process.pid);
       }
     }
   }

@@ -347,137 +347,172 @@ function isI440fx(type: string | null): boolean {
 }
 
 export function qemuInventory(args: QemuArgs): QemuInventory {
-  const netdevs = new Map<string, QemuOptionValue>();
-  const chardevs = new Map<string, QemuOptionValue>();
-  const globals = new Map<string, string>();
-  const referencedFds = new Set<number>();
-  const claims: FdClaims = {};
+  const index = indexOptions(args);
+  const state = newInventoryState(args, index.globals);
+  for (const option of args.options) {
+    if (option.value !== null) visitOption(state, index, option, optionValue(option));
+  }
+  return {
+    sandboxId: args.sandboxId,
+    devices: state.devices,
+    referencedFds: index.referencedFds,
+    fdClaims: index.claims,
+    hotplug: { cpu: cpuHotplug(args), memory: state.virtioMem || memoryHotplugSlots(args), pci: state.pciHotplug },
+    dax: state.dax,
+    daxCacheSize: state.daxCacheSize,
+    virtiofsSocket: state.virtiofsSocket,
+    seccomp: { declared: args.sandbox?.enabled ?? false, options: args.sandbox?.options ?? {} },
+    daemonized: args.daemonize,
+    vfioHosts: state.vfioHosts,
+    sharedMemory: state.sharedMemory,
+  };
+}
+
+/** What the device options refer to by id, and the fds argv names or makes QEMU open. */
+interface OptionIndex {
+  netdevs: Map<string, QemuOptionValue>;
+  chardevs: Map<string, QemuOptionValue>;
+  globals: Map<string, string>;
+  referencedFds: Set<number>;
+  claims: FdClaims;
+}
+
+/** First pass: -netdev, -chardev and -global by id, since -device may name them before they appear. */
+function indexOptions(args: QemuArgs): OptionIndex {
+  const index: OptionIndex = { netdevs: new Map(), chardevs: new Map(), globals: new Map(), referencedFds: new Set(), claims: {} };
   for (const option of args.options) {
     if (option.value === null) continue;
     const parsed = optionValue(option);
-    for (const key of FD_KEYS) for (const fd of fdNumbers(parsed.props.get(key))) referencedFds.add(fd);
+    for (const key of FD_KEYS) for (const fd of fdNumbers(parsed.props.get(key))) index.referencedFds.add(fd);
     const incoming = option.name === 'incoming' ? /^fd:(\d{1,9})$/.exec(option.value) : null;
-    if (incoming) referencedFds.add(Number(incoming[1]));
+    if (incoming) index.referencedFds.add(Number(incoming[1]));
     const id = parsed.props.get('id');
     if (option.name === 'netdev') {
-      claimNetdev(parsed, claims);
-      if (id !== undefined) netdevs.set(id, parsed);
+      claimNetdev(parsed, index.claims);
+      if (id !== undefined) index.netdevs.set(id, parsed);
     } else if (option.name === 'chardev' && id !== undefined) {
-      chardevs.set(id, parsed);
+      index.chardevs.set(id, parsed);
     } else if (option.name === 'global') {
-      readGlobal(option.value, globals);
+      readGlobal(option.value, index.globals);
     }
   }
+  return index;
+}
 
-  const machineType = args.machine?.type ?? null;
-  const i440fx = isI440fx(machineType);
+/** What the second pass collects. */
+interface InventoryState {
+  devices: Device[];
+  /** On q35, whether a pci-bridge with shpc=off is still hot-pluggable (through ACPI). */
+  bridgeAcpi: boolean;
+  pciHotplug: boolean;
+  virtioMem: boolean;
+  dax: boolean;
+  daxCacheSize: string | null;
+  virtiofsSocket: string | null;
+  sharedMemory: boolean;
+  vfioHosts: string[];
+}
+
+function newInventoryState(args: QemuArgs, globals: ReadonlyMap<string, string>): InventoryState {
+  const i440fx = isI440fx(args.machine?.type ?? null);
   // On q35 a pci-bridge with shpc=off is hot-pluggable through ACPI (Kata's default bridge, which Kata
   // hot-plugs block devices onto) unless the ICH9 (PIIX4 on pc) bridge hotplug global turns that off.
   const bridgeAcpi = qemuBool(globals.get(i440fx
     ? 'piix4_pm.acpi-pci-hotplug-with-bridge-support'
     : 'ich9-lpc.acpi-pci-hotplug-with-bridge-support')) !== false;
   // On pc (i440fx) the root bus itself is ACPI hot-pluggable; q35's pcie.0 never is.
-  let pciHotplug = i440fx && qemuBool(globals.get('piix4_pm.acpi-root-pci-hotplug')) !== false;
-  let virtioMem = false;
-  let dax = false;
-  let daxCacheSize: string | null = null;
-  let virtiofsSocket: string | null = null;
-  let sharedMemory = false;
-  const vfioHosts: string[] = [];
-  const devices: Device[] = [];
-  const add = (cb: ClassBackend, id: string | undefined): void => {
-    devices.push({ class: cb.class, backend: cb.backend, id: id ?? null, source: 'argv' });
-  };
-
-  for (const option of args.options) {
-    if (option.value === null) continue;
-    const parsed = optionValue(option);
-    const { props } = parsed;
-    switch (option.name) {
-      case 'device': {
-        const driver = props.get('driver') ?? parsed.implied ?? '';
-        if (PORT_DRIVERS.has(driver)) {
-          if (qemuBool(props.get('hotplug')) !== false) pciHotplug = true;
-          break;
-        }
-        if (BRIDGE_DRIVERS.has(driver)) {
-          if (qemuBool(props.get('shpc')) !== false || bridgeAcpi) pciHotplug = true;
-          break;
-        }
-        if (driver.startsWith('virtio-mem')) virtioMem = true;
-        if (driver.startsWith('virtio-net')) {
-          add(netBackend(netdevs.get(props.get('netdev') ?? '')), props.get('id'));
-          break;
-        }
-        const cb = classifyQemuDriver(driver);
-        if (!cb) break;
-        add(cb, props.get('id'));
-        claimDevice(cb, props, claims);
-        if (cb.class === 'fs') {
-          const cacheSize = props.get('cache-size');
-          if (cacheSize !== undefined && (parseQemuSize(cacheSize) ?? 0) > 0) {
-            dax = true;
-            daxCacheSize ??= cacheSize;
-          }
-          virtiofsSocket ??= chardevs.get(props.get('chardev') ?? '')?.props.get('path') ?? null;
-        }
-        if (cb.class === 'vfio') {
-          const sysfs = props.get('sysfsdev');
-          const bdf = normaliseBdf(props.get('host') ?? sysfs?.slice(sysfs.lastIndexOf('/') + 1) ?? '');
-          if (bdf !== null && !vfioHosts.includes(bdf)) vfioHosts.push(bdf);
-        }
-        break;
-      }
-      case 'nic': {
-        if ((props.get('type') ?? parsed.implied) === 'none') break;
-        claimNetdev(parsed, claims);
-        add(netBackend(parsed), props.get('id'));
-        break;
-      }
-      case 'virtfs':
-        add({ class: '9p', backend: 'vmm' }, props.get('id'));
-        break;
-      case 'drive':
-        if (props.get('if') === 'virtio') add({ class: 'blk', backend: 'vmm' }, props.get('id'));
-        break;
-      case 'serial':
-        if (option.value !== 'none' && option.value !== 'null') add({ class: 'console', backend: 'vmm' }, undefined);
-        break;
-      case 'object': {
-        const type = props.get('qom-type') ?? parsed.implied;
-        const share = qemuBool(props.get('share'));
-        // memfd backends are shared unless told otherwise; file backends only with share=on.
-        if ((type === 'memory-backend-file' && share === true) || (type === 'memory-backend-memfd' && share !== false)
-          || type === 'memory-backend-shm') {
-          sharedMemory = true;
-        }
-        break;
-      }
-      default:
-        break;
-    }
-  }
-
-  const { memory, smp } = args;
+  const pciHotplug = i440fx && qemuBool(globals.get('piix4_pm.acpi-root-pci-hotplug')) !== false;
   return {
-    sandboxId: args.sandboxId,
-    devices,
-    referencedFds,
-    fdClaims: claims,
-    hotplug: {
-      cpu: smp !== null && smp.cpus !== null && smp.maxCpus !== null && smp.maxCpus > smp.cpus,
-      memory: virtioMem || (memory !== null && memory.slots > 0 && memory.maxBytes !== null
-        && memory.maxBytes > (memory.bootBytes ?? 0)),
-      pci: pciHotplug,
-    },
-    dax,
-    daxCacheSize,
-    virtiofsSocket,
-    seccomp: { declared: args.sandbox?.enabled ?? false, options: args.sandbox?.options ?? {} },
-    daemonized: args.daemonize,
-    vfioHosts,
-    sharedMemory,
+    devices: [], bridgeAcpi, pciHotplug, virtioMem: false, dax: false, daxCacheSize: null, virtiofsSocket: null,
+    sharedMemory: false, vfioHosts: [],
   };
+}
+
+function addDevice(state: InventoryState, cb: ClassBackend, id: string | undefined): void {
+  state.devices.push({ class: cb.class, backend: cb.backend, id: id ?? null, source: 'argv' });
+}
+
+function visitOption(state: InventoryState, index: OptionIndex, option: QemuOption, parsed: QemuOptionValue): void {
+  const { props } = parsed;
+  switch (option.name) {
+    case 'device':
+      visitDevice(state, index, parsed);
+      break;
+    case 'nic':
+      if ((props.get('type') ?? parsed.implied) === 'none') break;
+      claimNetdev(parsed, index.claims);
+      addDevice(state, netBackend(parsed), props.get('id'));
+      break;
+    case 'virtfs':
+      addDevice(state, { class: '9p', backend: 'vmm' }, props.get('id'));
+      break;
+    case 'drive':
+      if (props.get('if') === 'virtio') addDevice(state, { class: 'blk', backend: 'vmm' }, props.get('id'));
+      break;
+    case 'serial':
+      if (option.value !== 'none' && option.value !== 'null') addDevice(state, { class: 'console', backend: 'vmm' }, undefined);
+      break;
+    case 'object':
+      if (isSharedMemoryBackend(parsed)) state.sharedMemory = true;
+      break;
+    default:
+      break;
+  }
+}
+
+/** memfd backends are shared unless told otherwise; file backends only with share=on. */
+function isSharedMemoryBackend(parsed: QemuOptionValue): boolean {
+  const type = parsed.props.get('qom-type') ?? parsed.implied;
+  const share = qemuBool(parsed.props.get('share'));
+  return (type === 'memory-backend-file' && share === true) || (type === 'memory-backend-memfd' && share !== false)
+    || type === 'memory-backend-shm';
+}
+
+function visitDevice(state: InventoryState, index: OptionIndex, parsed: QemuOptionValue): void {
+  const { props } = parsed;
+  const driver = props.get('driver') ?? parsed.implied ?? '';
+  if (PORT_DRIVERS.has(driver)) {
+    if (qemuBool(props.get('hotplug')) !== false) state.pciHotplug = true;
+    return;
+  }
+  if (BRIDGE_DRIVERS.has(driver)) {
+    if (qemuBool(props.get('shpc')) !== false || state.bridgeAcpi) state.pciHotplug = true;
+    return;
+  }
+  if (driver.startsWith('virtio-mem')) state.virtioMem = true;
+  if (driver.startsWith('virtio-net')) {
+    addDevice(state, netBackend(index.netdevs.get(props.get('netdev') ?? '')), props.get('id'));
+    return;
+  }
+  const cb = classifyQemuDriver(driver);
+  if (!cb) return;
+  addDevice(state, cb, props.get('id'));
+  claimDevice(cb, props, index.claims);
+  if (cb.class === 'fs') visitSharedFs(state, index, props);
+  if (cb.class === 'vfio') visitVfio(state, props);
+}
+
+function visitSharedFs(state: InventoryState, index: OptionIndex, props: ReadonlyMap<string, string>): void {
+  const cacheSize = props.get('cache-size');
+  if (cacheSize !== undefined && (parseQemuSize(cacheSize) ?? 0) > 0) {
+    state.dax = true;
+    state.daxCacheSize ??= cacheSize;
+  }
+  state.virtiofsSocket ??= index.chardevs.get(props.get('chardev') ?? '')?.props.get('path') ?? null;
+}
+
+function visitVfio(state: InventoryState, props: ReadonlyMap<string, string>): void {
+  const sysfs = props.get('sysfsdev');
+  const bdf = normaliseBdf(props.get('host') ?? sysfs?.slice(sysfs.lastIndexOf('/') + 1) ?? '');
+  if (bdf !== null && !state.vfioHosts.includes(bdf)) state.vfioHosts.push(bdf);
+}
+
+function cpuHotplug({ smp }: QemuArgs): boolean {
+  return smp !== null && smp.cpus !== null && smp.maxCpus !== null && smp.maxCpus > smp.cpus;
+}
+
+function memoryHotplugSlots({ memory }: QemuArgs): boolean {
+  return memory !== null && memory.slots > 0 && memory.maxBytes !== null && memory.maxBytes > (memory.bootBytes ?? 0);
 }
 
 /** Device nodes QEMU opens itself when argv gives no fd for them. */

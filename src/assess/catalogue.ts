@@ -24,7 +24,6 @@ const TM_VMM = 'Threat model, the VMM (second tier)';
 const TM_VHOST_USER = 'Threat model, vhost-user daemons (third tier: confined host processes)';
 const TM_VFIO = 'Threat model, VFIO pass-through';
 const TM_HOTPLUG = 'Threat model, ACPI and PCI hotplug';
-const TM_HOST = 'Threat model, the host kernel';
 const TM_CPU = 'Threat model, the CPU under the VM boundary';
 const TM_CFG = 'Threat model, configuration a pod or operator can change';
 const TM_TRUST = 'Trust model (what the agent is judging)';

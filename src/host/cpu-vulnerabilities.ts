@@ -21,23 +21,6 @@ function statusOf(detail: string): VulnerabilityStatus {
   return 'unknown';
 }
 
-/**
- * Whether the detail says SMT siblings still leak (l1tf "...; SMT vulnerable", mds "...; SMT vulnerable"):
- * then a mitigated status holds only while no two guests, or guest and host, share a core.
- * "SMT Host state unknown" (seen inside a VM) is not counted.
- */
-export function smtVulnerable(detail: string): boolean {
-  return /(^|[\s;,:])SMT vulnerable\b/.test(detail);
-}
-
-/**
- * Whether l1tf says the VMX part is unprotected ("Mitigation: PTE Inversion; VMX: vulnerable, SMT ..."): PTE
- * inversion protects the host from its own processes only; guests need the L1D flush on VM entry.
- */
-export function vmxVulnerable(detail: string): boolean {
-  return /(^|[\s;,])VMX: vulnerable\b/.test(detail);
-}
-
 /** Every entry of /sys/devices/system/cpu/vulnerabilities, sorted by name; an absent directory gives []. */
 export function readCpuVulnerabilities(view: HostView): CpuVulnerability[] {
   const names = view.list('sys', VULNERABILITIES_DIR, { stage: CPU_STAGE, optional: true }) ?? [];

@@ -64,6 +64,18 @@ export class HostView {
     this.rootResolver = rootfs === '/' ? null : new RootResolver(rootfs);
   }
 
+  /**
+   * The fully resolved real path of a host path (every symlink followed, under the root when one is mounted),
+   * or null when it does not resolve: two names of one file give the same answer.
+   */
+  canonicalPath(area: HostArea, hostRelative: string): string | null {
+    try {
+      return realpathSync(this.realPath(area, hostRelative));
+    } catch {
+      return null;
+    }
+  }
+
   /** The real path (fixture, container mount or live) of a host path in an area. */
   realPath(area: HostArea, hostRelative: string): string {
     if (area === 'root') {

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { runnableIdentity } from '../host/executable-identity.js';
 
 const TIMEOUT_MS = 2000;
 const MAX_CACHED = 64;
@@ -29,17 +29,6 @@ export class BinaryVersions {
       this.cache.set(key, pending);
     }
     return pending;
-  }
-}
-
-function runnableIdentity(exe: string, pid: number): string | null {
-  try {
-    const file = statSync(exe);
-    const running = statSync(`/proc/${pid}/exe`);
-    if (!file.isFile() || file.uid !== 0 || (file.mode & 0o022) !== 0) return null;
-    return file.dev === running.dev && file.ino === running.ino ? `${file.dev}:${file.ino}` : null;
-  } catch {
-    return null;
   }
 }
 

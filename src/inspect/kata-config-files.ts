@@ -1,4 +1,3 @@
-import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { HostView } from '../host/host-view.js';
@@ -76,7 +75,7 @@ export function readKataConfigs(
   const seenFiles = new Set<string>();
   for (const configPath of candidatePaths(view, inUsePaths)) {
     // configuration.toml is usually a symlink to one of the configuration-<vmm>.toml beside it: one file, one entry.
-    const identity = fileIdentity(view, configPath);
+    const identity = view.canonicalPath('root', configPath);
     if (identity !== null) {
       if (seenFiles.has(identity)) continue;
       seenFiles.add(identity);
@@ -97,14 +96,6 @@ export function readKataConfigs(
     for (const exe of result.allowedExecutables) if (!allowed.includes(exe)) allowed.push(exe);
   }
   return { summaries, allowedExecutables: allowed };
-}
-
-function fileIdentity(view: HostView, configPath: string): string | null {
-  try {
-    return realpathSync(view.realPath('root', configPath));
-  } catch {
-    return null;
-  }
 }
 
 const CONTAINERD_CONFIG = '/etc/containerd/config.toml';

@@ -1,5 +1,6 @@
 // VFIO, CPU and host-module rules: the parts of the verdict that come from the host rather than a sandbox.
 import test from 'ava';
+import { smtLeaks, vmxVulnerable } from '../../src/assess/checks/cpu.js';
 import { assess } from '../../src/assess/assess.js';
 import type { VfioDevice } from '../../src/model/report.js';
 import { allFindings, makeHost, makeInput, makeSandbox, SANDBOX_ID } from './builders.js';
@@ -84,4 +85,15 @@ test('vhost modules: loaded and unused fires per module; built-in, absent or use
     'vhost_vsock is loaded as a module (not built in) and no trusted sandbox on this node uses a vhost-vsock device (1 trusted sandbox checked)',
   ]);
   t.deepEqual(allFindings(result).map((f) => f.rule).sort(), ['KATA-HOST-001', 'KATA-NET-001']);
+});
+
+test('SMT and VMX weakness hidden inside a mitigated l1tf', (t) => {
+  const l1tf = 'Mitigation: PTE Inversion; VMX: conditional cache flushes, SMT vulnerable';
+  t.true(smtLeaks(l1tf));
+  t.false(vmxVulnerable(l1tf));
+  t.true(vmxVulnerable('Mitigation: PTE Inversion; VMX: vulnerable, SMT vulnerable'));
+  t.false(smtLeaks('Mitigation: PTE Inversion; VMX: cache flushes, SMT disabled'));
+  t.false(smtLeaks('Mitigation: Clear CPU buffers; SMT Host state unknown'));
+  t.true(smtLeaks('Mitigation: Clear CPU buffers; SMT vulnerable'));
+  t.false(smtLeaks('Mitigation: PTE Inversion; VMX: EPT disabled'));
 });

@@ -3,8 +3,6 @@ import { readFileSync } from 'node:fs';
 import {
   parseVulnerabilityStatus,
   readCpuVulnerabilities,
-  smtVulnerable,
-  vmxVulnerable,
 } from '../../src/host/cpu-vulnerabilities.js';
 import { DEFAULT_ROOTS, HostView } from '../../src/host/host-view.js';
 import { ScanErrorLog } from '../../src/host/scan-error-log.js';
@@ -71,17 +69,6 @@ test('status wording of real kernels', (t) => {
   ];
   for (const [text, status] of cases) t.is(parseVulnerabilityStatus(text).status, status, JSON.stringify(text));
   t.deepEqual(parseVulnerabilityStatus('  Mitigation: PTI \n'), { status: 'mitigated', detail: 'Mitigation: PTI' });
-});
-
-test('SMT and VMX weakness hidden inside a mitigated l1tf', (t) => {
-  const l1tf = 'Mitigation: PTE Inversion; VMX: conditional cache flushes, SMT vulnerable';
-  t.true(smtVulnerable(l1tf));
-  t.false(vmxVulnerable(l1tf));
-  t.true(vmxVulnerable('Mitigation: PTE Inversion; VMX: vulnerable, SMT vulnerable'));
-  t.false(smtVulnerable('Mitigation: PTE Inversion; VMX: cache flushes, SMT disabled'));
-  t.false(smtVulnerable('Mitigation: Clear CPU buffers; SMT Host state unknown'));
-  t.true(smtVulnerable('Mitigation: Clear CPU buffers; SMT vulnerable'));
-  t.false(smtVulnerable('Mitigation: PTE Inversion; VMX: EPT disabled'));
 });
 
 test('an entry that cannot be read is recorded and the others are still reported', (t) => {

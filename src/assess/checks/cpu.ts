@@ -1,7 +1,24 @@
 import type { CpuVulnerability, Finding } from '../../model/report.js';
 import type { RuleCheck } from '../types.js';
 import { finding } from '../catalogue.js';
-import { smtVulnerable as smtLeaks, vmxVulnerable } from '../../host/cpu-vulnerabilities.js';
+
+
+/**
+ * Whether the detail says SMT siblings still leak (l1tf "...; SMT vulnerable", mds "...; SMT vulnerable"):
+ * then a mitigated status holds only while no two guests, or guest and host, share a core.
+ * "SMT Host state unknown" (seen inside a VM) is not counted.
+ */
+export function smtLeaks(detail: string): boolean {
+  return /(^|[\s;,:])SMT vulnerable\b/.test(detail);
+}
+
+/**
+ * Whether l1tf says the VMX part is unprotected ("Mitigation: PTE Inversion; VMX: vulnerable, SMT ..."): PTE
+ * inversion protects the host from its own processes only; guests need the L1D flush on VM entry.
+ */
+export function vmxVulnerable(detail: string): boolean {
+  return /(^|[\s;,])VMX: vulnerable\b/.test(detail);
+}
 
 /**
  * The sysfs entries (file names as the kernel spells them) for flaws that let a guest read or corrupt host or

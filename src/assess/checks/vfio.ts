@@ -3,7 +3,7 @@
 // pass-through sandbox worse, which is the documented escalation of KATA-VFIO-001.
 
 import type { Device, Finding, HostFacts, VfioDevice } from '../../model/report.js';
-import type { AssessInput, RuleCheck } from '../types.js';
+import type { RuleCheck } from '../types.js';
 import { finding } from '../catalogue.js';
 import { isJudged, judgedSandboxes } from './trust.js';
 import { describeDevices, perSandbox, plural, vmmLabel } from './vmm.js';
