@@ -18,13 +18,13 @@ import type { Report } from '../src/model/report.js';
 import type { ScanConfig } from '../src/scan-config.js';
 import { runScan, ScanState } from '../src/scan.js';
 import { buildInfo } from '../src/version.js';
-import { processCpuSeconds, processMemory, REPO_ROOT, spawnDaemon, DEPLOYED_NODE_FLAGS } from './lib/daemon.js';
-import { parseExposition, seriesCounts } from './lib/exposition.js';
-import { closeIdleSockets, get, median, PROMETHEUS_HEADERS, quantile } from './lib/http-probe.js';
+import { processCpuSeconds, processMemory, REPO_ROOT, spawnDaemon, DEPLOYED_NODE_FLAGS } from '../test/helpers/agent-daemon.js';
+import { parseExposition, seriesCounts } from '../test/helpers/exposition.js';
+import { closeIdleSockets, get, median, PROMETHEUS_HEADERS, quantile } from '../test/helpers/http-probe.js';
 import { nodeExporterAvailable, startNodeExporter } from './lib/node-exporter.js';
 import { rawReadPass, recordReads, summariseReads } from './lib/read-recorder.js';
-import { treeBaseDir } from './lib/tree-dir.js';
-import { hostShape, syntheticHost } from './synthetic-host.js';
+import { treeBaseDir } from '../test/helpers/tree-dir.js';
+import { hostShape, syntheticHost } from '../test/helpers/synthetic-host.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '0,10,100,250,500').split(',').map(Number);
 const OTHER = Number(process.env.BENCH_OTHER ?? 3000);

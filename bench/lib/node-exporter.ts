@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
-import { get } from './http-probe.js';
+import { get } from '../../test/helpers/http-probe.js';
 
 export const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
 

@@ -5,6 +5,7 @@ import { Counter, Gauge, Registry, type RegistryContentType } from 'prom-client'
 import type { Report } from '../model/report.js';
 import type { Family, Series } from './metric-family.js';
 import { reportFamilies, unavailableFamilies, type MetricsOptions } from './report-families.js';
+import { newRegistry, type AnyRegistry } from './prom-registry.js';
 import type { SelfMetrics } from './self-metrics.js';
 
 export type { BuildInfo, MetricsOptions } from './report-families.js';
@@ -18,11 +19,6 @@ export interface ExpositionOptions extends MetricsOptions {
 }
 
 type MetricObject = Awaited<ReturnType<Gauge['get']>>;
-export type AnyRegistry = Registry<RegistryContentType>;
-
-/** prom-client's typings omit the constructor's content type argument, which the runtime takes. */
-export const newRegistry = (contentType: RegistryContentType): AnyRegistry =>
-  new (Registry as unknown as new (contentType: RegistryContentType) => AnyRegistry)(contentType);
 
 /** A gauge whose series are fixed at construction; prom-client's label hash map is never used. */
 class ConstGauge extends Gauge<string> {

@@ -7,7 +7,7 @@
 // (process_cpu_seconds_total -> process_cpu_seconds), which would then leak into a later text-format scrape
 // if both formats shared the same metric objects.
 import { collectDefaultMetrics, type RegistryContentType } from 'prom-client';
-import { newRegistry, type AnyRegistry } from './metrics.js';
+import { newRegistry, type AnyRegistry } from './prom-registry.js';
 import { lintMetric } from './metric-lint.js';
 
 export class SelfMetrics {

@@ -77,26 +77,11 @@ export async function runServe(command: ServeCommand): Promise<void> {
 export async function startDaemon(command: ServeCommand, options: DaemonOptions = {}): Promise<Daemon> {
   const logger = options.logger ?? createLogger(command.log);
   const build = options.buildInfo ?? readBuildInfo();
-  logger.info('starting kata-audit', {
-    version: build.version, revision: build.revision, nodejs: build.nodejs,
-    procfs: command.scan.roots.procfs, sysfs: command.scan.roots.sysfs, rootfs: command.scan.roots.rootfs,
-    telemetry_path: command.telemetryPath, min_interval_ms: command.minIntervalMs, per_sandbox: command.perSandbox,
-    max_sandboxes: command.scan.maxSandboxes, example: command.example,
-  });
-
+  logStart(logger, command, build);
   // A bad web config is a startup error (WebConfigError), before anything listens.
   const webConfig = WebConfigSource.open(command.webConfigFile, logger.child({ component: 'web-config' }));
-  let scan = options.scan;
-  if (scan === undefined) {
-    assertProcfs(command.scan.roots.procfs);
-    logStartupChecks(command.scan, logger);
-    const state = new ScanState();
-    scan = () => runScan(command.scan, state);
-  }
-  const scheduler = new ScanScheduler({ scan, minIntervalMs: command.minIntervalMs, logger });
-  const self = options.selfMetrics === false ? undefined : new SelfMetrics();
-  if (self !== undefined) self.registry(PROMETHEUS_CONTENT_TYPE);
-  if (self !== undefined && self.dropped.length > 0) logger.debug('own metrics left out (they fail promtool check metrics)', { dropped: self.dropped.join(',') });
+  const scheduler = new ScanScheduler({ scan: options.scan ?? liveScan(command, logger), minIntervalMs: command.minIntervalMs, logger });
+  const self = options.selfMetrics === false ? undefined : newSelfMetrics(logger);
   const metricsOptions = (): ExpositionOptions => ({
     perSandbox: command.perSandbox,
     buildInfo: build,
@@ -121,20 +106,7 @@ export async function startDaemon(command: ServeCommand, options: DaemonOptions 
     logger.info('listening', { address: url, tls: config.tls !== null, basic_auth: config.basicAuthUsers.size > 0, telemetry_path: command.telemetryPath });
   }
 
-  // The first scan starts now, so /readyz turns ready without waiting for a scrape.
-  void scheduler.get().then((outcome) => {
-    if (outcome.ok) {
-      const { report } = outcome;
-      logger.info('first scan completed', {
-        sandboxes: report.sandboxes.filter((s) => s.trusted).length,
-        untrusted: report.sandboxes.filter((s) => !s.trusted).length,
-        findings: report.findings.length + report.sandboxes.reduce((n, s) => n + s.findings.length, 0),
-        errors: report.errors.length,
-        duration_seconds: report.scan.durationSeconds.toFixed(3),
-      });
-    }
-  });
-
+  startFirstScan(scheduler, logger);
   const textfile = command.textfile === null ? undefined : startTextfileWriter(command.textfile, command.minIntervalMs, scheduler, metricsOptions, logger);
 
   let closing: Promise<void> | undefined;
@@ -152,6 +124,45 @@ export async function startDaemon(command: ServeCommand, options: DaemonOptions 
       return closing;
     },
   };
+}
+
+function logStart(logger: Logger, command: ServeCommand, build: BuildInfo): void {
+  logger.info('starting kata-audit', {
+    version: build.version, revision: build.revision, nodejs: build.nodejs,
+    procfs: command.scan.roots.procfs, sysfs: command.scan.roots.sysfs, rootfs: command.scan.roots.rootfs,
+    telemetry_path: command.telemetryPath, min_interval_ms: command.minIntervalMs, per_sandbox: command.perSandbox,
+    max_sandboxes: command.scan.maxSandboxes, example: command.example,
+  });
+}
+
+/** The scan of the configured roots, after the startup checks; its caches live as long as the daemon. */
+function liveScan(command: ServeCommand, logger: Logger): () => Promise<Report> {
+  assertProcfs(command.scan.roots.procfs);
+  logStartupChecks(command.scan, logger);
+  const state = new ScanState();
+  return () => runScan(command.scan, state);
+}
+
+function newSelfMetrics(logger: Logger): SelfMetrics {
+  const self = new SelfMetrics();
+  self.registry(PROMETHEUS_CONTENT_TYPE);
+  if (self.dropped.length > 0) logger.debug('own metrics left out (they fail promtool check metrics)', { dropped: self.dropped.join(',') });
+  return self;
+}
+
+/** The first scan starts now, so /readyz turns ready without waiting for a scrape. */
+function startFirstScan(scheduler: ScanScheduler, logger: Logger): void {
+  void scheduler.get().then((outcome) => {
+    if (!outcome.ok) return;
+    const { report } = outcome;
+    logger.info('first scan completed', {
+      sandboxes: report.sandboxes.filter((s) => s.trusted).length,
+      untrusted: report.sandboxes.filter((s) => !s.trusted).length,
+      findings: report.findings.length + report.sandboxes.reduce((n, s) => n + s.findings.length, 0),
+      errors: report.errors.length,
+      duration_seconds: report.scan.durationSeconds.toFixed(3),
+    });
+  });
 }
 
 function assertProcfs(procfs: string): void {

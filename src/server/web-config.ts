@@ -157,12 +157,38 @@ class Context {
   }
 }
 
+const TLS_KEY = 'tls_server_config';
+type TlsMapping = Record<string, unknown>;
+
 function parseTls(ctx: Context, value: unknown): TlsConfig {
-  const k = 'tls_server_config';
+  const k = TLS_KEY;
   const t = ctx.mapping(value, k, [
     'cert', 'key', 'client_ca', 'cert_file', 'key_file', 'client_auth_type', 'client_ca_file', 'client_allowed_sans',
     'min_version', 'max_version', 'cipher_suites', 'prefer_server_cipher_suites', 'curve_preferences',
   ]);
+  const { cert, key } = certificatePair(ctx, t);
+  const client = clientAuthentication(ctx, t);
+  const minVersion = tlsVersion(ctx, t.min_version, `${k}.min_version`, 'TLSv1.2');
+  const maxVersion = tlsVersion(ctx, t.max_version, `${k}.max_version`, 'TLSv1.3');
+  if (VERSION_ORDER.indexOf(minVersion) > VERSION_ORDER.indexOf(maxVersion)) ctx.fail(`${k}.min_version`, 'is above max_version');
+  const ciphers = cipherSuites(ctx, t);
+  const curves = curvePreferences(ctx, t);
+  const prefer = t.prefer_server_cipher_suites ?? true;
+  if (typeof prefer !== 'boolean') ctx.fail(`${k}.prefer_server_cipher_suites`, 'must be true or false');
+  return {
+    cert,
+    key,
+    ...client,
+    minVersion,
+    maxVersion,
+    ciphers: ciphers.length > 0 ? ciphers.join(':') : undefined,
+    honorCipherOrder: prefer,
+    ecdhCurve: curves.length > 0 ? curves.join(':') : undefined,
+  };
+}
+
+function certificatePair(ctx: Context, t: TlsMapping): { cert: string; key: string } {
+  const k = TLS_KEY;
   const cert = ctx.pem(t.cert, t.cert_file, `${k}.cert`, `${k}.cert_file`);
   const key = ctx.pem(t.key, t.key_file, `${k}.key`, `${k}.key_file`);
   if (cert === undefined) ctx.fail(`${k}.cert_file`, 'missing: TLS needs a certificate');
@@ -172,7 +198,11 @@ function parseTls(ctx: Context, value: unknown): TlsConfig {
   } catch (error) {
     ctx.fail(`${k}.cert_file`, `certificate and key do not load as a pair: ${(error as Error).message}`, error);
   }
+  return { cert: cert!, key: key! };
+}
 
+function clientAuthentication(ctx: Context, t: TlsMapping): Pick<TlsConfig, 'clientCa' | 'clientAuthType' | 'clientAllowedSans'> {
+  const k = TLS_KEY;
   const clientCa = ctx.pem(t.client_ca, t.client_ca_file, `${k}.client_ca`, `${k}.client_ca_file`) ?? null;
   if (clientCa !== null) {
     try {
@@ -197,38 +227,25 @@ function parseTls(ctx: Context, value: unknown): TlsConfig {
   if (clientAllowedSans.length > 0 && clientAuthType !== 'RequireAnyClientCert' && clientAuthType !== 'RequireAndVerifyClientCert') {
     ctx.fail(`${k}.client_allowed_sans`, 'needs client_auth_type RequireAnyClientCert or RequireAndVerifyClientCert');
   }
+  return { clientCa, clientAuthType, clientAllowedSans };
+}
 
-  const minVersion = tlsVersion(ctx, t.min_version, `${k}.min_version`, 'TLSv1.2');
-  const maxVersion = tlsVersion(ctx, t.max_version, `${k}.max_version`, 'TLSv1.3');
-  if (VERSION_ORDER.indexOf(minVersion) > VERSION_ORDER.indexOf(maxVersion)) ctx.fail(`${k}.min_version`, 'is above max_version');
-
-  const suites = ctx.strings(t.cipher_suites, `${k}.cipher_suites`);
+function cipherSuites(ctx: Context, t: TlsMapping): string[] {
   const ciphers: string[] = [];
-  for (const suite of suites) {
-    if (!(suite in CIPHER_SUITES)) ctx.fail(`${k}.cipher_suites`, `unknown or insecure suite "${suite}" (allowed: ${Object.keys(CIPHER_SUITES).join(', ')})`);
+  for (const suite of ctx.strings(t.cipher_suites, `${TLS_KEY}.cipher_suites`)) {
+    if (!(suite in CIPHER_SUITES)) ctx.fail(`${TLS_KEY}.cipher_suites`, `unknown or insecure suite "${suite}" (allowed: ${Object.keys(CIPHER_SUITES).join(', ')})`);
     const openssl = CIPHER_SUITES[suite];
     if (openssl) ciphers.push(openssl);
   }
-  const curves = ctx.strings(t.curve_preferences, `${k}.curve_preferences`).map((curve) => {
+  return ciphers;
+}
+
+function curvePreferences(ctx: Context, t: TlsMapping): Array<string | undefined> {
+  return ctx.strings(t.curve_preferences, `${TLS_KEY}.curve_preferences`).map((curve) => {
     const name = CURVES[curve];
-    if (name === undefined) ctx.fail(`${k}.curve_preferences`, `unsupported curve "${curve}" (allowed: ${Object.keys(CURVES).join(', ')})`);
+    if (name === undefined) ctx.fail(`${TLS_KEY}.curve_preferences`, `unsupported curve "${curve}" (allowed: ${Object.keys(CURVES).join(', ')})`);
     return name;
   });
-  const prefer = t.prefer_server_cipher_suites ?? true;
-  if (typeof prefer !== 'boolean') ctx.fail(`${k}.prefer_server_cipher_suites`, 'must be true or false');
-
-  return {
-    cert: cert!,
-    key: key!,
-    clientCa,
-    clientAuthType,
-    clientAllowedSans,
-    minVersion,
-    maxVersion,
-    ciphers: ciphers.length > 0 ? ciphers.join(':') : undefined,
-    honorCipherOrder: prefer,
-    ecdhCurve: curves.length > 0 ? curves.join(':') : undefined,
-  };
 }
 
 function tlsVersion(ctx: Context, value: unknown, key: string, fallback: SecureVersion): SecureVersion {

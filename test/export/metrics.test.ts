@@ -15,7 +15,7 @@ import { SEVERITIES, VMM_KINDS } from '../../src/model/report.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoPath } from '../helpers/deploy.js';
-import { parseExposition, valueOf } from './helpers/exposition.js';
+import { parseFamilies, valueOf } from '../helpers/exposition.js';
 import { BUILD_INFO, LOOKALIKE, SANDBOX_A, SANDBOX_B, sampleFinding, sampleProcess, sampleReport, sampleSandbox } from './sample-report.js';
 
 /** The README's metrics contract: family -> label names in order. */
@@ -55,7 +55,7 @@ const options = { perSandbox: true, buildInfo: BUILD_INFO };
 
 async function exposition(report = sampleReport(), opts: Parameters<typeof renderExposition>[1] = options) {
   const text = await renderExposition(report, opts);
-  return { text, families: parseExposition(text) };
+  return { text, families: parseFamilies(text) };
 }
 
 test('every family of the contract is there, as a gauge, with exactly its labels in order', async (t) => {
@@ -234,7 +234,7 @@ test('the lint catches what promtool rejects', (t) => {
 test('the agent\'s own metrics keep only families that pass the lint', async (t) => {
   const self = new SelfMetrics();
   const text = await renderExposition(sampleReport(), { ...options, self });
-  const families = parseExposition(text);
+  const families = parseFamilies(text);
   t.true(families.has('process_cpu_seconds_total'));
   t.true(families.has('process_resident_memory_bytes'));
   t.false(families.has('nodejs_active_handles_total'));
@@ -263,7 +263,7 @@ test('content negotiation: OpenMetrics when the scraper prefers it, text otherwi
 });
 
 test('a failed scan renders build info and scan_success 0, nothing about sandboxes', async (t) => {
-  const families = parseExposition(await renderExposition(null, { ...options, scans: { total: 3, failures: 1 } }));
+  const families = parseFamilies(await renderExposition(null, { ...options, scans: { total: 3, failures: 1 } }));
   t.is(valueOf(families, 'kata_audit_scan_success'), 0);
   t.is(valueOf(families, 'kata_audit_scan_failures_total'), 1);
   t.is(valueOf(families, 'kata_audit_build_info', { version: BUILD_INFO.version }), 1);

@@ -14,6 +14,7 @@
 //   <run>/containerd/                                                containerd root, state, socket, image
 //   <run>/prometheus/                                                its config, rules copy and TSDB
 //   <run>/logs/                                                      every daemon's output
+import { parseExposition as parseStrict, type Sample } from '../helpers/exposition.js';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import {
@@ -170,29 +171,13 @@ export async function qmpStatus(socket: string, timeoutMs = 2000): Promise<{ sta
 // ---------------------------------------------------------------------------------------------------------
 // Metrics text
 
-export interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
+export type { Sample } from '../helpers/exposition.js';
 
-/** A minimal parser of the Prometheus text format: enough to find series by name and labels. */
+/** The samples of a scrape; a line that does not parse fails the test (see test/helpers/exposition.ts). */
 export function parseExposition(text: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)/.exec(line);
-    if (!match) continue;
-    const labels: Record<string, string> = {};
-    const body = match[3] ?? '';
-    const labelRe = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
-    let label: RegExpExecArray | null;
-    while ((label = labelRe.exec(body)) !== null) {
-      labels[label[1]!] = label[2]!.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
-    }
-    samples.push({ name: match[1]!, labels, value: Number(match[4]) });
-  }
-  return samples;
+  const parsed = parseStrict(text);
+  if (parsed.errors.length > 0) throw new Error(`exposition does not parse:\n${parsed.errors.join('\n')}`);
+  return parsed.samples;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -10,9 +10,9 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import { processMemory } from '../../bench/lib/daemon.js';
-import { get, median } from '../../bench/lib/http-probe.js';
-import { Rng } from '../../bench/synthetic-host.js';
+import { processMemory } from '../helpers/agent-daemon.js';
+import { get, median } from '../helpers/http-probe.js';
+import { Rng } from '../helpers/synthetic-host.js';
 import type { Report } from '../../src/model/report.js';
 import { daemonFor, ready, sleep } from './helpers.js';
 

@@ -6,10 +6,10 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
-import { REPO_ROOT } from '../../bench/lib/daemon.js';
-import { parseExposition } from '../../bench/lib/exposition.js';
-import { get } from '../../bench/lib/http-probe.js';
-import { syntheticHost } from '../../bench/synthetic-host.js';
+import { REPO_ROOT } from '../helpers/agent-daemon.js';
+import { parseExposition } from '../helpers/exposition.js';
+import { get } from '../helpers/http-probe.js';
+import { syntheticHost } from '../helpers/synthetic-host.js';
 import { daemonFor, materialised, ready } from './helpers.js';
 
 const run = promisify(execFile);

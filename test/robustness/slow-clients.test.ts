@@ -2,8 +2,8 @@
 // the header timeout while others are served normally; oversized targets and headers, unknown and unsupported
 // methods and dot segments get a 4xx; and through all of it /healthz stays 200 and the process stays up.
 import test from 'ava';
-import { get } from '../../bench/lib/http-probe.js';
-import { syntheticHost } from '../../bench/synthetic-host.js';
+import { get } from '../helpers/http-probe.js';
+import { syntheticHost } from '../helpers/synthetic-host.js';
 import { daemonFor, materialised, portOf, rawExchange, ready } from './helpers.js';
 
 /** The daemon's header timeout (src/server/http-server.ts DEFAULT_LIMITS) plus its 1 s check interval. */

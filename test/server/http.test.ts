@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ScanUnavailableError } from '../../src/errors.js';
 import { PAGE_CSP } from '../../src/render/html-style.js';
 import type { Report } from '../../src/model/report.js';
-import { parseExposition, valueOf } from '../export/helpers/exposition.js';
+import { parseFamilies, valueOf } from '../helpers/exposition.js';
 import { SANDBOX_A, sampleReport } from '../export/sample-report.js';
 import { eventually, startTestDaemon } from './helpers/daemon.js';
 import { fetchText, rawRequest, statusOf, trickle } from './helpers/http.js';
@@ -20,7 +20,7 @@ test('/metrics: the exposition, text format by default, OpenMetrics when asked, 
   const text = await fetchText(`${daemon.url}/metrics`);
   t.is(text.status, 200);
   t.is(text.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
-  const families = parseExposition(text.body);
+  const families = parseFamilies(text.body);
   t.is(valueOf(families, 'kata_audit_sandboxes', { vmm: 'qemu' }), 1);
   t.is(valueOf(families, 'kata_audit_scans_total'), 1);
   t.true(families.has('process_resident_memory_bytes'));
@@ -145,7 +145,7 @@ test('a scan that fails as a whole: 200 with scan_success 0, /report.json 503, t
   await eventually(() => calls >= 1);
   const metrics = await fetchText(`${daemon.url}/metrics`);
   t.is(metrics.status, 200);
-  const families = parseExposition(metrics.body);
+  const families = parseFamilies(metrics.body);
   t.is(valueOf(families, 'kata_audit_scan_success'), 0);
   t.false(families.has('kata_audit_sandboxes'));
   const json = await fetchText(`${daemon.url}/report.json`);
@@ -157,7 +157,7 @@ test('a scan that fails as a whole: 200 with scan_success 0, /report.json 503, t
   t.true(page.body.includes('/host/proc does not exist'));
   // The host comes back: the next scan works and everything recovers.
   broken = false;
-  const recovered = parseExposition((await fetchText(`${daemon.url}/metrics`)).body);
+  const recovered = parseFamilies((await fetchText(`${daemon.url}/metrics`)).body);
   t.is(valueOf(recovered, 'kata_audit_scan_success'), 1);
   t.is(valueOf(recovered, 'kata_audit_scan_failures_total'), calls - 1);
   t.is((await fetchText(`${daemon.url}/readyz`)).status, 200);
@@ -178,7 +178,7 @@ test('scrapes within the interval share one scan; concurrent scrapes share the s
   await fetchText(`${daemon.url}/report.json`);
   await fetchText(`${daemon.url}/`);
   t.is(scans, 1);
-  t.is(valueOf(parseExposition(results[0]!.body), 'kata_audit_scans_total'), 1);
+  t.is(valueOf(parseFamilies(results[0]!.body), 'kata_audit_scans_total'), 1);
 });
 
 test('rate_limit from the web config answers 429 beyond the burst', async (t) => {
@@ -206,7 +206,7 @@ test('the textfile is written every interval, without the agent\'s own process m
   });
   const text = readFileSync(file, 'utf8');
   t.false(/^process_|^nodejs_/m.test(text), 'node_exporter exports its own process_* metrics');
-  t.is(valueOf(parseExposition(text), 'kata_audit_sandboxes', { vmm: 'qemu' }), 1);
+  t.is(valueOf(parseFamilies(text), 'kata_audit_sandboxes', { vmm: 'qemu' }), 1);
 });
 
 test('shutdown: in-flight requests finish, new connections are refused', async (t) => {

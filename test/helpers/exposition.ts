@@ -16,6 +16,8 @@ export interface ParsedExposition {
   samples: Sample[];
   /** Metric names declared by `# TYPE`, with their type. */
   types: Map<string, string>;
+  /** Metric names declared by `# HELP`, with their (escaped) text. */
+  helps: Map<string, string>;
   /** One message per line that does not parse. */
   errors: string[];
 }
@@ -27,6 +29,7 @@ const TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped', 'u
 export function parseExposition(text: string): ParsedExposition {
   const samples: Sample[] = [];
   const types = new Map<string, string>();
+  const helps = new Map<string, string>();
   const errors: string[] = [];
   const lines = text.split('\n');
   // The text ends with a newline, so the last element is empty; any other empty line is allowed in 0.0.4.
@@ -35,7 +38,7 @@ export function parseExposition(text: string): ParsedExposition {
     const n = index + 1;
     if (line === '') return;
     if (line.startsWith('#')) {
-      const problem = checkComment(line, types);
+      const problem = checkComment(line, types, helps);
       if (problem) errors.push(`line ${n}: ${problem}: ${preview(line)}`);
       return;
     }
@@ -43,14 +46,14 @@ export function parseExposition(text: string): ParsedExposition {
     if (typeof parsed === 'string') errors.push(`line ${n}: ${parsed}: ${preview(line)}`);
     else samples.push({ ...parsed, line: n });
   });
-  return { samples, types, errors };
+  return { samples, types, helps, errors };
 }
 
 function preview(line: string): string {
   return JSON.stringify(line.length > 160 ? `${line.slice(0, 160)}...` : line);
 }
 
-function checkComment(line: string, types: Map<string, string>): string | null {
+function checkComment(line: string, types: Map<string, string>, helps: Map<string, string>): string | null {
   if (line === '# EOF') return null;
   const match = /^# (HELP|TYPE|UNIT) (\S+)(?: (.*))?$/.exec(line);
   if (!match) return line.startsWith('# ') ? null : 'comment without a space after #'; // other comments are free text
@@ -61,6 +64,7 @@ function checkComment(line: string, types: Map<string, string>): string | null {
     types.set(name!, rest!);
   }
   if (keyword === 'HELP' && rest !== undefined && /\\(?![\\n"])/.test(rest)) return 'invalid escape in HELP';
+  if (keyword === 'HELP') helps.set(name!, rest ?? '');
   return null;
 }
 
@@ -142,4 +146,42 @@ export function seriesCounts(samples: readonly Sample[]): { total: number; node:
     else bySandbox.set(id, (bySandbox.get(id) ?? 0) + 1);
   }
   return { total: samples.length, node, bySandbox };
+}
+
+export interface ParsedFamily {
+  name: string;
+  type: string;
+  help: string;
+  samples: Sample[];
+}
+
+/**
+ * The exposition by metric family, for assertions; a line that does not parse throws. Counter samples
+ * (`<name>_total`) belong to the family `<name>` when it is declared.
+ */
+export function parseFamilies(text: string): Map<string, ParsedFamily> {
+  const parsed = parseExposition(text);
+  if (parsed.errors.length > 0) throw new Error(`exposition does not parse:\n${parsed.errors.join('\n')}`);
+  const families = new Map<string, ParsedFamily>();
+  const family = (name: string): ParsedFamily => {
+    let f = families.get(name);
+    if (f === undefined) {
+      f = { name, type: parsed.types.get(name) ?? 'untyped', help: parsed.helps.get(name) ?? '', samples: [] };
+      families.set(name, f);
+    }
+    return f;
+  };
+  for (const name of new Set([...parsed.helps.keys(), ...parsed.types.keys()])) family(name);
+  for (const sample of parsed.samples) {
+    const base = families.has(sample.name) ? sample.name : sample.name.replace(/_total$/, '');
+    family(base).samples.push(sample);
+  }
+  return families;
+}
+
+/** The value of the single sample of `name` matching `labels` (a subset), or undefined. */
+export function valueOf(families: Map<string, ParsedFamily>, name: string, labels: Record<string, string> = {}): number | undefined {
+  const matches = (families.get(name)?.samples ?? []).filter((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  if (matches.length > 1) throw new Error(`${matches.length} samples of ${name} match ${JSON.stringify(labels)}`);
+  return matches[0]?.value;
 }

@@ -6,8 +6,8 @@
 // names, fds, namespaces, cgroups); the ordinary processes are what a Kubernetes node runs (kernel threads,
 // systemd services, kubelet, containerd, runc shims with pause and app containers). Everything comes from a
 // seeded generator: the same options give byte-identical trees, so two benchmark runs measure the same host.
-import type { FixtureHost, FixtureProcess, FixtureThread } from '../src/fixture-host/description.js';
-import { FULL_CAPS } from '../src/fixture-host/description.js';
+import type { FixtureHost, FixtureProcess, FixtureThread } from '../../src/fixture-host/description.js';
+import { FULL_CAPS } from '../../src/fixture-host/description.js';
 
 export type SyntheticVmm = 'qemu' | 'cloud-hypervisor' | 'firecracker' | 'dragonball';
 

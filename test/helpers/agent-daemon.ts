@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Repository root, from dist/bench/lib/ (compiled) or bench/lib/ (sources). */
+/** Repository root, from dist/test/helpers/ (compiled) or test/helpers/ (sources). */
 export const REPO_ROOT = (() => {
   const here = path.dirname(fileURLToPath(import.meta.url));
   for (const up of ['../../..', '../..']) {
