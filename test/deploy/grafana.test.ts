@@ -11,7 +11,7 @@ import {
   SCRAPE_SYNTHETIC_METRICS,
 } from '../helpers/deploy.js';
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = Record<string, any>;
 
 const DASHBOARD_FILE = repoPath('deploy/grafana/kata-audit.json');
 const dashboard = JSON.parse(readFileSync(DASHBOARD_FILE, 'utf8')) as Obj;

@@ -11,7 +11,7 @@ import { onPath, readYaml, readYamlDocuments, repoPath, run, YAMLLINT_CONFIG } f
 import { modelDeclaration, unknownFields } from '../helpers/kubernetes-schema.js';
 import { PROMETHEUS_RULE_FILE, renderPrometheusRule } from '../helpers/render-prometheus-rule.js';
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = Record<string, any>;
 
 const DIR = repoPath('deploy/kubernetes');
 const MANIFESTS = ['namespace.yaml', 'serviceaccount.yaml', 'daemonset.yaml', 'service.yaml', 'servicemonitor.yaml', 'prometheusrule.yaml', 'networkpolicy.yaml'];
