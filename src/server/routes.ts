@@ -10,6 +10,7 @@ import { negotiateContentType, renderExposition, type ExpositionOptions } from '
 import type { Logger } from '../log.js';
 import { renderHtml, renderUnavailableHtml } from '../render/html.js';
 import { PAGE_CSP } from '../render/html-style.js';
+import { renderNotFoundHtml, renderRulePage, ruleForPathSegment } from '../render/rule-page.js';
 import type { BasicAuthenticator } from './basic-auth.js';
 import { AuthFailureBudget } from './client-budgets.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -86,7 +87,7 @@ export function createRequestHandler(ctx: RouteContext): (req: IncomingMessage, 
         return sendError(req, res, config, 401, 'unauthorized');
       }
     }
-    const route = routes.get(path);
+    const route = routes.get(path) ?? (path.startsWith(RULES_PREFIX) ? (rq: IncomingMessage, rs: ServerResponse, c: WebConfig) => rulePage(ctx, rq, rs, c, path) : undefined);
     if (route === undefined) return sendError(req, res, config, 404, 'not found');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
@@ -145,6 +146,18 @@ async function landing(ctx: RouteContext, req: IncomingMessage, res: ServerRespo
   res.setHeader('Content-Security-Policy', PAGE_CSP);
   if (!outcome.ok) return send(req, res, config, 503, 'text/html; charset=utf-8', renderUnavailableHtml(outcome.error.message, options));
   await send(req, res, config, 200, 'text/html; charset=utf-8', renderHtml(outcome.report, options));
+}
+
+/** Rule pages: /rules/<ID>, one path segment, checked against the catalogue before it is used. */
+const RULES_PREFIX = '/rules/';
+
+async function rulePage(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, config: WebConfig, path: string): Promise<void> {
+  const options = { telemetryPath: ctx.telemetryPath, buildInfo: ctx.metricsOptions().buildInfo };
+  res.setHeader('Content-Security-Policy', PAGE_CSP);
+  const rule = ruleForPathSegment(path.slice(RULES_PREFIX.length));
+  if (rule === undefined) return send(req, res, config, 404, 'text/html; charset=utf-8', renderNotFoundHtml(options));
+  const outcome = await ctx.scheduler.get();
+  await send(req, res, config, 200, 'text/html; charset=utf-8', renderRulePage(rule, outcome.ok ? outcome.report : null, options));
 }
 
 function sendError(req: IncomingMessage, res: ServerResponse, config: WebConfig, status: number, message: string): Promise<void> {
