@@ -84,7 +84,8 @@ function guestBand(model: ThreatModel, layout: Layout, top: number): GuestBand {
   const mark = model.label.mark === null ? '' : `${model.label.mark.toUpperCase()}: `;
   const title = `${style.label}: ${mark}${model.label.mark === null ? model.label.id : `claims ${model.label.claimedId}`} (${model.vmm})`;
   parts.push(text(MARGIN + 8, top + 17, title, Math.floor((inner - 16) / CHAR_WIDTH), { weight: 'bold', fill: model.label.mark === null ? INK : '#cf222e' }));
-  let below = top + 25;
+  parts.push(text(MARGIN + 8, top + 33, model.pod, Math.floor((inner - 16) / CHAR_WIDTH), { fill: MUTED }));
+  let below = top + 41;
   if (model.label.mark !== null) {
     // A look-alike's processes are shown for what they are, not as a pod's exposure (TRUST rules judge it).
     parts.push(text(MARGIN + 8, below + 11, `not a Kata sandbox the agent trusts: judged by the TRUST rules only`, 100, { fill: '#cf222e' }));

@@ -4,7 +4,7 @@ import { LEVEL_TEXT } from './confinement.js';
 import { backendName, deviceLabel, type Component, type ThreatModel } from './threat-model.js';
 
 export function describeThreatModel(model: ThreatModel): string {
-  const parts: string[] = [];
+  const parts: string[] = [`${model.pod}, ${model.vmm}.`];
   if (model.label.mark !== null) parts.push(`${model.label.mark}: this is not the sandbox ${model.label.claimedId} it claims to be.`);
   const devices = model.columns.flatMap((c) => c.devices.map((g) => `${deviceLabel(g)} served by ${backendName(g)} in ${c.title}`));
   parts.push(devices.length > 0 ? `Devices: ${devices.join('; ')}.` : 'No virtio device seen.');
@@ -22,5 +22,6 @@ export function describeThreatModel(model: ThreatModel): string {
 function componentSentence(component: Component): string {
   const checks = component.confinement.checks.map((c) => c.text);
   const facts = [...component.notes, ...checks].join(', ');
-  return `${component.title}: ${LEVEL_TEXT[component.confinement.level]}${facts ? ` (${facts})` : ''}.`;
+  const level = component.confinement.level === 'none' ? '' : LEVEL_TEXT[component.confinement.level];
+  return `${component.title}:${level ? ` ${level}` : ''}${facts ? ` ${level ? `(${facts})` : facts}` : ''}.`;
 }

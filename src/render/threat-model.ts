@@ -28,6 +28,8 @@ export interface Component {
 export interface ThreatModel {
   label: SandboxLabel;
   vmm: Sandbox['vmm'];
+  /** "pod <namespace>/<name>", "pod uid <uid>" or "pod unknown": for a look-alike, the pod its cgroup names. */
+  pod: string;
   /** Drawn as columns: each device sits above the component that serves it. */
   columns: Component[];
   /** Under the first column, in the hardware band: flaws that cross every VM boundary on the node. */
@@ -56,7 +58,7 @@ export function buildThreatModel({ sandbox, host, hostFindings }: ThreatModelInp
     confinement: { level: 'none', checks: [] },
   };
   const model: ThreatModel = {
-    label, vmm: sandbox.vmm, columns, cpu,
+    label, vmm: sandbox.vmm, pod: podText(sandbox.pod), columns, cpu,
     hotplug: { enabled: hotplugList(sandbox.hotplug), findings: [] },
     sandboxFindings: [],
   };
@@ -65,6 +67,11 @@ export function buildThreatModel({ sandbox, host, hostFindings }: ThreatModelInp
   const findings = label.trust === 'trusted' ? [...sandbox.findings, ...hostFindings] : sandbox.findings;
   for (const finding of findings) placeFinding(model, finding);
   return model;
+}
+
+function podText(pod: Sandbox['pod']): string {
+  if (pod.name !== null) return `pod ${pod.namespace ?? '?'}/${pod.name}`;
+  return pod.uid !== null ? `pod uid ${pod.uid}` : 'pod unknown';
 }
 
 function hotplugList(hotplug: Sandbox['hotplug']): string[] {

@@ -162,7 +162,7 @@ test('the SVG is well-formed, self-contained XML with its title and description,
   t.false(svg.includes('\u0007'));
   t.true(svg.includes('q&lt;em&gt;&quot;&amp;&#39;\\x07'));
   t.regex(svg, /<title id="tm-x-title">Threat model of LOOK-ALIKE claiming sandbox q&lt;em&gt;/);
-  t.regex(svg, /<desc id="tm-x-desc">look-alike: this is not the sandbox/);
+  t.regex(svg, /<desc id="tm-x-desc">pod default\/pod-untr, qemu\. look-alike: this is not the sandbox/);
 });
 
 test('long names are cut to fit their box and keep the full text as a tooltip', (t) => {
