@@ -1,6 +1,8 @@
 // Sandbox pieces of the landing page: how a sandbox is named (look-alikes marked wherever they appear), its
 // row in the table, and its panel with the threat-model diagram.
+import { compareCodeUnits } from '../model/compare.js';
 import type { Device, Finding, HostFacts, Sandbox, SandboxProcess } from '../model/report.js';
+import { bySeverityDescending } from '../model/severity.js';
 import { escapeHtml as e, ruleHref } from './html-text.js';
 import { labelOfId, labelOfSandbox, shortId, type SandboxLabel } from './sandbox-label.js';
 import type { OrderedSandbox } from './sandbox-order.js';
@@ -76,7 +78,8 @@ ${hotplugFacts(s)}
 
 function sandboxFindingsList(findings: readonly Finding[]): string {
   if (findings.length === 0) return '<p class="ok">No finding for this sandbox.</p>';
-  const items = findings.map((f) => `<li>${badge(f.severity)} <a class="mono" href="${ruleHref(f.rule)}">${e(f.rule)}</a> ${e(f.title)}${f.acknowledgement ? ` <span class="ack">acknowledged by ${e(f.acknowledgement.owner)} until ${e(f.acknowledgement.expires)}</span>` : ''}<br><span class="evidence">${e(f.evidence)}</span></li>`);
+  const sorted = [...findings].sort((a, b) => bySeverityDescending(a, b) || compareCodeUnits(a.rule, b.rule));
+  const items = sorted.map((f) => `<li>${badge(f.severity)} <a class="mono" href="${ruleHref(f.rule)}">${e(f.rule)}</a> ${e(f.title)}${f.acknowledgement ? ` <span class="ack">acknowledged by ${e(f.acknowledgement.owner)} until ${e(f.acknowledgement.expires)}</span>` : ''}<br><span class="evidence">${e(f.evidence)}</span></li>`);
   return `<h4>Findings</h4><ul class="sandbox-findings">${items.join('')}</ul>`;
 }
 
