@@ -44,7 +44,7 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 # The context holds only package*.json, tsconfig.json, src/ and examples/ (see .dockerignore), so dist/ receives
 # dist/src and nothing from test/ or bench/. examples/ may be absent from a checkout: mkdir keeps the COPY below valid.
 COPY . ./
-RUN npm run build && mkdir -p examples
+RUN node node_modules/typescript/bin/tsc -p tsconfig.json && mkdir -p examples
 
 # --- runtime -----------------------------------------------------------------------------------------------------
 FROM ${BASE_IMAGE}

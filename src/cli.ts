@@ -9,7 +9,7 @@ import { buildInfo } from './version.js';
 // Each command loads only what it uses (dynamic imports below): the daemon's resident memory is paid on every
 // node of a fleet, and the terminal table or the HTTP stack have no business in the other commands.
 
-export const EXIT = { ok: 0, finding: 1, usage: 2, unavailable: 3 } as const;
+export const EXIT = { ok: 0, finding: 1, usage: 2, unavailable: 3, startup: 4 } as const;
 
 const HELP = `kata-audit: audits the Kata Containers sandboxes on this node and exports their security exposure.
 
@@ -47,7 +47,8 @@ serve only:
   --log.level LEVEL          debug|info|warn|error (default info)
   --log.format FORMAT        logfmt|json (default logfmt)
 
-Exit codes: 0 done, 1 a finding at or above --fail-on, 2 usage error, 3 the scan could not run.
+Exit codes: 0 done, 1 a finding at or above --fail-on, 2 usage error, 3 the scan could not run,
+4 serve could not start (a --web.listen-address in use or not available).
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -110,10 +111,15 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    // A bad flag or web config file is the operator's to fix (2); anything else means no scan could run (3).
-    const usage = KataAuditError.is(error) && (error.code === 'ERR_USAGE' || error.code === 'ERR_WEB_CONFIG');
-    const code = usage ? EXIT.usage : EXIT.unavailable;
+    process.exitCode = exitCodeOf(error);
     process.stderr.write(`kata-audit: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = code;
   },
 );
+
+/** A bad flag or web config file is the operator's to fix (2), so is a listener that cannot bind (4); anything
+ * else means no scan could run (3). */
+function exitCodeOf(error: unknown): number {
+  if (!KataAuditError.is(error)) return EXIT.unavailable;
+  if (error.code === 'ERR_USAGE' || error.code === 'ERR_WEB_CONFIG') return EXIT.usage;
+  return error.code === 'ERR_STARTUP' ? EXIT.startup : EXIT.unavailable;
+}

@@ -122,7 +122,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
 }
 
 function parseScan(args: readonly string[]): ScanCommand | InfoCommand {
-  const values = parseFlags(args, SCAN_OPTIONS);
+  const values = parseFlags(args, SCAN_OPTIONS, 'scan');
   if (values.help) return { command: 'help', topic: 'scan' };
   return {
     command: 'scan',
@@ -135,7 +135,7 @@ function parseScan(args: readonly string[]): ScanCommand | InfoCommand {
 }
 
 function parseServe(args: readonly string[]): ServeCommand | InfoCommand {
-  const values = parseFlags(args, SERVE_OPTIONS);
+  const values = parseFlags(args, SERVE_OPTIONS, 'serve');
   if (values.help) return { command: 'help', topic: 'serve' };
   const telemetryPath = values['web.telemetry-path'] ?? '/metrics';
   if (!telemetryPath.startsWith('/') || telemetryPath.length < 2) {
@@ -162,7 +162,7 @@ function parseServe(args: readonly string[]): ServeCommand | InfoCommand {
 }
 
 function parseRules(args: readonly string[]): RulesCommand | InfoCommand {
-  const values = parseFlags(args, RULES_OPTIONS);
+  const values = parseFlags(args, RULES_OPTIONS, 'rules');
   if (values.help) return { command: 'help', topic: 'rules' };
   return { command: 'rules', format: oneOf('--format', values.format, ['table', 'json', 'markdown'] as const, 'table') };
 }
@@ -225,15 +225,30 @@ function bundleDirsFrom(values: string[] | undefined): string[] {
   return templates.length > 0 ? templates : [...DEFAULT_BUNDLE_DIRS];
 }
 
-function parseFlags<T extends Options>(args: readonly string[], options: T) {
+/** Each command's flags, so that a flag given to the wrong command is named as such, not as unknown. */
+const OPTIONS_BY_COMMAND = { scan: SCAN_OPTIONS, serve: SERVE_OPTIONS, rules: RULES_OPTIONS } as const;
+type FlagCommand = keyof typeof OPTIONS_BY_COMMAND;
+
+function parseFlags<T extends Options>(args: readonly string[], options: T, command: FlagCommand) {
   const normalised = args.map((arg) => (BOOLEAN_VALUE_FLAGS.has(arg) ? `${arg}=true` : arg));
   try {
     return parseArgs({ args: normalised, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
     const message = (error as Error).message;
     const flag = /'(-{1,2}[^' ]+)/.exec(message)?.[1];
-    throw new UsageError(message.replace(/\. To specify a positional argument.*$/s, ''), flag, { cause: error });
+    const elsewhere = flag === undefined ? undefined : wrongCommandMessage(flag, command);
+    throw new UsageError(elsewhere ?? message.replace(/\. To specify a positional argument.*$/s, ''), flag, { cause: error });
   }
+}
+
+/** "--web.listen-address is only for serve" when `flag` belongs to other commands and not to `command`. */
+export function wrongCommandMessage(flag: string, command: FlagCommand): string | undefined {
+  if (!flag.startsWith('--')) return undefined;
+  const name = flag.slice(2);
+  if (Object.hasOwn(OPTIONS_BY_COMMAND[command], name)) return undefined;
+  const owners = (Object.keys(OPTIONS_BY_COMMAND) as FlagCommand[]).filter((other) => Object.hasOwn(OPTIONS_BY_COMMAND[other], name));
+  if (owners.length === 0) return undefined;
+  return `${flag} is only for ${owners.join(' and ')}, not for ${command} (kata-audit ${owners[0]} ${flag} ...)`;
 }
 
 function oneOf<const T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {

@@ -7,6 +7,7 @@ export type KataAuditErrorCode =
   | 'ERR_USAGE'
   | 'ERR_SCAN_UNAVAILABLE'
   | 'ERR_WEB_CONFIG'
+  | 'ERR_STARTUP'
   | 'ERR_FIXTURE';
 
 export class KataAuditError extends Error {
@@ -45,6 +46,19 @@ export class ScanUnavailableError extends KataAuditError {
 export class WebConfigError extends KataAuditError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_WEB_CONFIG', message, options);
+  }
+}
+
+/**
+ * The agent cannot start serving (a --web.listen-address in use, not on this host, or a privileged port): exit
+ * code 4, apart from 3, so that a supervisor or an operator can tell "fix the deployment" from "the host is
+ * unreadable". `flag` names the flag to change.
+ */
+export class StartupError extends KataAuditError {
+  readonly flag: string;
+  constructor(message: string, flag: string, options?: { cause?: unknown }) {
+    super('ERR_STARTUP', message, options);
+    this.flag = flag;
   }
 }
 

@@ -109,3 +109,44 @@ test('explain prints one rule in full; an unknown id exits 2 and names it', asyn
   t.is(unknown.stdout, '');
   t.is((await run(['explain'])).exitCode, 2);
 });
+
+test('scan given a serve-only flag says it is only for serve, not that it is unknown', async (t) => {
+  for (const args of [['scan', '--web.listen-address=:9999'], ['scan', '--web.telemetry-path', '/m'], ['scan', '--example', '--log.level=debug']]) {
+    const result = await run(args);
+    t.is(result.exitCode, 2, args.join(' '));
+    const flag = args.find((a) => a.startsWith('--') && a !== '--example')!.split('=')[0]!;
+    t.true(result.stderr.includes(`${flag} is only for serve, not for scan`), result.stderr);
+    t.false(/unknown option/i.test(result.stderr), result.stderr);
+  }
+  const serve = await run(['serve', '--fail-on', 'high']);
+  t.is(serve.exitCode, 2);
+  t.true(serve.stderr.includes('--fail-on is only for scan, not for serve'), serve.stderr);
+  const unknown = await run(['scan', '--no-such-flag']);
+  t.is(unknown.exitCode, 2);
+  t.regex(unknown.stderr, /Unknown option '--no-such-flag'/, 'a flag of no command is still unknown');
+});
+
+test('serve on a port in use exits 4 and names --web.listen-address and the address', async (t) => {
+  const { createServer } = await import('node:net');
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => blocker.close());
+  const { port } = blocker.address() as { port: number };
+  const address = `127.0.0.1:${port}`;
+  const result = await run(['serve', '--example', `--web.listen-address=${address}`, '--log.level=error']);
+  t.is(result.exitCode, 4, result.stderr);
+  t.true(result.stderr.includes(`--web.listen-address ${address} is already in use`), result.stderr);
+  t.true(result.stderr.includes('EADDRINUSE'));
+  const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  t.regex(readme, /^\| `4` \| `serve` could not start: a `--web.listen-address` is in use/m, 'the README documents exit code 4');
+  t.regex((await run(['--help'])).stdout, /4 serve could not start/, '--help documents it too');
+});
+
+test('a listen address that is not this host\'s exits 4 as well, other startup errors keep their codes', async (t) => {
+  // 192.0.2.0/24 is TEST-NET-1: never assigned to a host, so bind() fails with EADDRNOTAVAIL and nothing is sent.
+  const result = await run(['serve', '--example', '--web.listen-address=192.0.2.1:9873', '--log.level=error']);
+  t.is(result.exitCode, 4, result.stderr);
+  t.true(result.stderr.includes('--web.listen-address 192.0.2.1:9873 is not an address of this host'), result.stderr);
+  const procfs = await run(['serve', '--path.procfs=/nonexistent/proc', '--web.listen-address=127.0.0.1:0', '--log.level=error']);
+  t.is(procfs.exitCode, 3, 'a missing procfs is still "the scan could not run"');
+});

@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statfsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { deniedReadCause, ownPrivileges } from './agent-privileges.js';
 import { RootResolver } from './resolve-under-root.js';
 import { codeOfSystemError, messageOf, type ScanErrorLog } from './scan-error-log.js';
 
@@ -259,7 +260,7 @@ function describe(code: string, error: unknown): string {
   const what = system?.code ? `${system.code} on ${system.syscall ?? 'read'}` : messageOf(error);
   switch (code) {
     case 'E_ACCESS':
-      return `permission denied (the agent needs CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH): ${what}`;
+      return `permission denied (${deniedReadCause(ownPrivileges().capEff)}): ${what}`;
     case 'E_VANISHED':
       return 'the process exited while it was being read';
     case 'E_MISSING':

@@ -2,8 +2,8 @@
 // logs what the agent can see, and shuts down cleanly on SIGTERM/SIGINT (stop accepting, finish in-flight
 // requests, exit 0 within 5 s: Kubernetes' default grace period is 30 s, systemd's 90 s, so 5 s leaves room).
 import { statSync } from 'node:fs';
-import type { ServeCommand } from '../config.js';
-import { ScanUnavailableError } from '../errors.js';
+import { parseListenAddress, type ServeCommand } from '../config.js';
+import { ScanUnavailableError, StartupError } from '../errors.js';
 import { PROMETHEUS_CONTENT_TYPE, renderExposition, type ExpositionOptions } from '../export/metrics.js';
 import type { BuildInfo } from '../export/report-families.js';
 import { SelfMetrics } from '../export/self-metrics.js';
@@ -101,7 +101,10 @@ export async function startDaemon(command: ServeCommand, options: DaemonOptions 
   });
   const config = webConfig.current();
   const limits = { maxConnectionsPerClient: command.maxConnectionsPerClient, ...options.limits };
-  const servers = await startHttpServers({ listenAddresses: command.listenAddresses, webConfig, handler, logger, limits });
+  const servers = await startHttpServers({ listenAddresses: command.listenAddresses, webConfig, handler, logger, limits })
+    .catch((error: unknown) => {
+      throw listenFailure(error, command.listenAddresses);
+    });
   for (const url of servers.urls) {
     logger.info('listening', { address: url, tls: config.tls !== null, basic_auth: config.basicAuthUsers.size > 0, telemetry_path: command.telemetryPath });
   }
@@ -163,6 +166,25 @@ function startFirstScan(scheduler: ScanScheduler, logger: Logger): void {
       duration_seconds: report.scan.durationSeconds.toFixed(3),
     });
   });
+}
+
+const LISTEN_PROBLEMS: Record<string, string> = {
+  EADDRINUSE: 'is already in use (another kata-audit or another exporter on this port?)',
+  EADDRNOTAVAIL: 'is not an address of this host',
+  EACCES: 'needs a privilege the agent lacks (ports below 1024 need CAP_NET_BIND_SERVICE)',
+};
+
+/**
+ * A listener that cannot bind, as the operator typed it: Node says "listen EADDRINUSE: address already in use
+ * :::9873", which names neither the flag nor the value to change. Other errors pass through unchanged.
+ */
+export function listenFailure(error: unknown, listenAddresses: readonly string[]): unknown {
+  const system = error as NodeJS.ErrnoException & { port?: number; address?: string };
+  const problem = system?.code === undefined ? undefined : LISTEN_PROBLEMS[system.code];
+  if (problem === undefined) return error;
+  const typed = listenAddresses.find((address) => parseListenAddress(address).port === system.port)
+    ?? `${system.address ?? ''}:${system.port ?? '?'}`;
+  return new StartupError(`--web.listen-address ${typed} ${problem} (${system.code})`, '--web.listen-address', { cause: error });
 }
 
 function assertProcfs(procfs: string): void {

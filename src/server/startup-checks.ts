@@ -2,33 +2,12 @@
 // the ns/, fd/ and exe links of another root process, which is what every sandbox's confinement is judged
 // from. Without this an SRE would get a clean-looking but blind report (shared namespaces "unknown", no
 // devices from fds) and no hint why.
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
-import { capabilityNames, hasCapability } from '../host/proc/capabilities.js';
-import { parseProcStatus } from '../host/proc/status.js';
+import { OTHER_REFUSERS, readAgentPrivileges, type AgentPrivileges } from '../host/agent-privileges.js';
+import { hasCapability } from '../host/proc/capabilities.js';
 import type { Logger } from '../log.js';
 import type { ScanConfig } from '../scan-config.js';
-
-export interface AgentPrivileges {
-  uid: number | null;
-  capEff: string | null;
-  capabilities: string[];
-}
-
-/**
- * The agent's own credentials. This reads /proc/self literally, not through --path.procfs: it is a fact about
- * this process, in the procfs of its own pid namespace, not about the host under audit (whose procfs may be
- * mounted elsewhere, or be a fixture tree).
- */
-export function readAgentPrivileges(statusFile = '/proc/self/status'): AgentPrivileges {
-  try {
-    const status = parseProcStatus(readFileSync(statusFile, 'utf8'));
-    const capEff = status.capEff;
-    return { uid: status.uids[1] ?? null, capEff, capabilities: capEff === null ? [] : capabilityNames(capEff) };
-  } catch {
-    return { uid: null, capEff: null, capabilities: [] };
-  }
-}
 
 export interface ProbeFailure {
   /** Host path, e.g. /proc/1/ns/mnt. */
@@ -86,6 +65,6 @@ export function logStartupChecks(scan: ScanConfig, logger: Logger, privileges = 
     missing: missing.length > 0 ? missing.join(',') : undefined,
     hint: missing.length > 0
       ? `grant ${missing.join(' and ')} (Kubernetes: runAsUser 0, capabilities add; systemd: AmbientCapabilities=)`
-      : 'the capabilities are there, so an LSM (AppArmor, SELinux), a user namespace or a non-dumpable target refuses the read',
+      : `the capabilities these reads need are there, so something else refuses: ${OTHER_REFUSERS}`,
   });
 }
