@@ -9,20 +9,21 @@
 # build stages may run on the build machine's platform.
 #
 # Base images are build arguments so that an air-gapped CI (test/deploy/image.test.ts) or a mirror can supply its own:
-#   --build-arg BUILD_IMAGE=registry.example/node:20-bookworm-slim --build-arg BASE_IMAGE=registry.example/distroless-node20
+#   --build-arg BUILD_IMAGE=registry.example/node:24-bookworm-slim --build-arg BASE_IMAGE=registry.example/distroless-node24
 #
-# Runtime default: Google's distroless Node.js 20 on Debian 12, `nonroot` variant (uid 65532). It has node and glibc
+# Runtime default: Google's distroless Node.js 24 on Debian 12, `nonroot` variant (uid 65532). It has node and glibc
 # and nothing else: no shell, no package manager, no setuid binaries, which is what an agent that runs with
-# CAP_SYS_PTRACE on every node should carry. Node 20 is the project's runtime (package.json engines, execa 9 and ava 7
-# pins); when the project moves to Node 22, switch to gcr.io/distroless/nodejs22-debian13. The official
-# node:20-bookworm-slim works as BASE_IMAGE too (it adds a shell and npm; the ENTRYPOINT below bypasses its
-# docker-entrypoint.sh).
+# CAP_SYS_PTRACE on every node should carry. Node 24 is the supported LTS line (Node 20 reached its end of life in
+# April 2026); package.json's engines still admit >=20.19, and .ci/run runs the suite on the machine's Node.js and
+# on Node.js 24. Build and runtime images share the major version: the compiled JavaScript and the production
+# node_modules are copied from one to the other. The official node:24-bookworm-slim works as BASE_IMAGE too (it
+# adds a shell and npm; the ENTRYPOINT below bypasses its docker-entrypoint.sh).
 #
 # Offline builds: the npm steps honour npm's own environment configuration, passed as build arguments, e.g.
 #   podman build -v "$HOME/.npm:/npm-cache:O" --build-arg npm_config_cache=/npm-cache --build-arg npm_config_offline=true .
 
-ARG BUILD_IMAGE=docker.io/library/node:20-bookworm-slim
-ARG BASE_IMAGE=gcr.io/distroless/nodejs20-debian12:nonroot
+ARG BUILD_IMAGE=docker.io/library/node:24-bookworm-slim
+ARG BASE_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot
 
 # --- production dependencies only ------------------------------------------------------------------------------
 FROM ${BUILD_IMAGE} AS deps

@@ -48,6 +48,8 @@ test('npm pack of a fresh clone builds dist/src, and the installed kata-audit ru
   const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n');
   t.true(listing.includes('package/dist/src/cli.js'), 'the command is in the package');
   t.false(listing.some((entry) => entry.startsWith('package/dist/test/')), 'tests are not');
+  for (const doc of ['LICENSE', 'README.md', 'CHANGELOG.md', 'SECURITY.md']) t.true(listing.includes(`package/${doc}`), `${doc} is in the package`);
+  t.false(listing.some((entry) => entry.startsWith('package/scripts/')), 'the build helper is not (the package is built)');
 
   const prefix = path.join(dir, 'prefix');
   const install = await installGlobal(prefix, tarball);
