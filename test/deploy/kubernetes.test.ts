@@ -1,24 +1,48 @@
-// deploy/kubernetes: every manifest validated offline against the Kubernetes schemas (kubernetes-models 4.x, plus an
-// unknown-field walk over its type declarations), the Prometheus Operator resources checked structurally, and the
-// DaemonSet's privileges pinned so that a later edit cannot quietly widen them.
+// deploy/kubernetes: what `kubectl kustomize deploy/kubernetes` renders (what `kubectl apply -k` sends) validated
+// offline against the Kubernetes schemas (kubernetes-models 4.x, plus an unknown-field walk over its type
+// declarations), the Prometheus Operator resources checked structurally, and the DaemonSet's privileges pinned so
+// that a later edit cannot quietly widen them. Every check below reads the rendered objects, not the source files.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import { DaemonSet } from 'kubernetes-models/apps/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
-import { Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { parseAllDocuments } from 'yaml';
 import { onPath, readYaml, readYamlDocuments, repoPath, run, YAMLLINT_CONFIG } from '../helpers/deploy.js';
 import { modelDeclaration, unknownFields } from '../helpers/kubernetes-schema.js';
+import { DASHBOARD_CONFIGMAP_FILE, DASHBOARD_SOURCE, renderDashboardConfigMap } from '../helpers/render-grafana-dashboard.js';
 import { PROMETHEUS_RULE_FILE, renderPrometheusRule } from '../helpers/render-prometheus-rule.js';
 
 type Obj = Record<string, any>;
 
 const DIR = repoPath('deploy/kubernetes');
-const MANIFESTS = ['namespace.yaml', 'serviceaccount.yaml', 'daemonset.yaml', 'service.yaml', 'servicemonitor.yaml', 'prometheusrule.yaml', 'networkpolicy.yaml'];
+const MANIFESTS = ['namespace.yaml', 'serviceaccount.yaml', 'daemonset.yaml', 'service.yaml', 'servicemonitor.yaml', 'prometheusrule.yaml', 'networkpolicy.yaml', 'grafana-dashboard.yaml'];
+/** Which rendered object each manifest holds (one each). */
+const KIND_OF: Record<string, string> = {
+  'namespace.yaml': 'Namespace', 'serviceaccount.yaml': 'ServiceAccount', 'daemonset.yaml': 'DaemonSet', 'service.yaml': 'Service',
+  'servicemonitor.yaml': 'ServiceMonitor', 'prometheusrule.yaml': 'PrometheusRule', 'networkpolicy.yaml': 'NetworkPolicy', 'grafana-dashboard.yaml': 'ConfigMap',
+};
+
+/** `kubectl kustomize deploy/kubernetes`, parsed; a string saying why when it cannot render. */
+async function renderKustomization(): Promise<Obj[] | string> {
+  if (!onPath('kubectl')) return 'kubectl is not installed (the machine image carries it, with kustomize built in)';
+  const r = await run('kubectl', ['kustomize', DIR], { timeoutMs: 60_000 });
+  if (r.code !== 0) return `${r.command} exited ${r.code}: ${r.stderr}`;
+  return parseAllDocuments(r.stdout).map((doc) => {
+    if (doc.errors.length > 0) throw new Error(doc.errors.map((e) => e.message).join('; '));
+    return doc.toJS() as Obj;
+  });
+}
+const rendered = await renderKustomization();
+const renderedObjects = (): Obj[] => {
+  if (typeof rendered === 'string') throw new Error(rendered);
+  return rendered;
+};
 const one = (file: string): Obj => {
-  const docs = readYamlDocuments(path.join(DIR, file));
-  if (docs.length !== 1) throw new Error(`${file} holds ${docs.length} documents, expected 1`);
-  return docs[0] as Obj;
+  const matches = renderedObjects().filter((o) => o.kind === KIND_OF[file]);
+  if (matches.length !== 1) throw new Error(`kustomize renders ${matches.length} ${KIND_OF[file]} objects, expected 1 (${file})`);
+  return matches[0]!;
 };
 const daemonSet = (): Obj => one('daemonset.yaml');
 const podSpec = (): Obj => daemonSet().spec.template.spec;
@@ -30,10 +54,29 @@ const BUILTIN: Record<string, { groupVersion: string; model: { new (data: never)
   'service.yaml': { groupVersion: 'v1', model: Service as never },
   'daemonset.yaml': { groupVersion: 'apps/v1', model: DaemonSet as never },
   'networkpolicy.yaml': { groupVersion: 'networking.k8s.io/v1', model: NetworkPolicy as never },
+  'grafana-dashboard.yaml': { groupVersion: 'v1', model: ConfigMap as never },
 };
 
+test('kubectl kustomize renders exactly one object per manifest, each the file\'s object with the namespace and image set', (t) => {
+  if (typeof rendered === 'string') return t.fail(rendered);
+  t.deepEqual(rendered.map((o) => o.kind as string).sort(), Object.values(KIND_OF).sort());
+  for (const file of MANIFESTS) {
+    const source = readYamlDocuments(path.join(DIR, file));
+    t.is(source.length, 1, `${file} holds one document`);
+    const fromFile = source[0] as Obj;
+    const out = one(file);
+    t.is(out.metadata.name, fromFile.metadata.name, file);
+    if (out.kind !== 'Namespace') t.is(out.metadata.namespace, 'kata-audit', `${file}: the kustomization's namespace`);
+  }
+  const image = container().image as string;
+  const k = readYaml<Obj>(path.join(DIR, 'kustomization.yaml'));
+  const pin = (k.images as Obj[])[0]!;
+  t.is(image, `${pin.name as string}:${pin.newTag as string}`, 'the rendered DaemonSet runs the pinned image');
+});
+
 for (const [file, { groupVersion, model }] of Object.entries(BUILTIN)) {
-  test(`${file} validates against the Kubernetes schema and has no unknown field`, (t) => {
+  test(`${file}, as kustomize renders it, validates against the Kubernetes schema and has no unknown field`, (t) => {
+    if (typeof rendered === 'string') return t.fail(rendered);
     const obj = one(file);
     t.is(obj.apiVersion, groupVersion === 'v1' ? 'v1' : groupVersion);
     t.notThrows(() => new model(obj as never).validate(), `${file} fails schema validation`);
@@ -41,6 +84,17 @@ for (const [file, { groupVersion, model }] of Object.entries(BUILTIN)) {
     t.is(obj.metadata.namespace ?? (obj.kind === 'Namespace' ? undefined : 'missing'), obj.kind === 'Namespace' ? undefined : 'kata-audit');
   });
 }
+
+test('the dashboard ConfigMap carries deploy/grafana/kata-audit.json for the Grafana sidecar (regenerate when this fails)', (t) => {
+  t.is(readFileSync(DASHBOARD_CONFIGMAP_FILE, 'utf8'), renderDashboardConfigMap(), 'stale: npx tsc -p . && node dist/test/helpers/render-grafana-dashboard.js');
+  if (typeof rendered === 'string') return t.fail(rendered);
+  const cm = one('grafana-dashboard.yaml');
+  t.is(cm.metadata.labels.grafana_dashboard, '1', 'the label the sidecar selects');
+  t.is(cm.data['kata-audit.json'], readFileSync(repoPath(DASHBOARD_SOURCE), 'utf8'), 'byte for byte the dashboard file');
+  t.is((JSON.parse(cm.data['kata-audit.json'] as string) as Obj).uid, 'kata-audit-exposure');
+  // kubectl apply (client side) keeps the whole object in an annotation, and annotations are limited to 256 KiB.
+  t.true(Buffer.byteLength(JSON.stringify(cm)) < 256 * 1024, 'small enough for kubectl apply');
+});
 
 test('kustomization.yaml lists every manifest and sets the namespace and image', (t) => {
   const k = readYaml<Obj>(path.join(DIR, 'kustomization.yaml'));
