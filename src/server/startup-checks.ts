@@ -4,7 +4,7 @@
 // devices from fds) and no hint why.
 import { readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
-import { OTHER_REFUSERS, readAgentPrivileges, type AgentPrivileges } from '../host/agent-privileges.js';
+import { OTHER_REFUSERS, readAgentPrivileges } from '../host/agent-privileges.js';
 import { hasCapability } from '../host/proc/capabilities.js';
 import type { Logger } from '../log.js';
 import type { ScanConfig } from '../scan-config.js';

@@ -8,7 +8,7 @@ import test from 'ava';
 import { readYaml, repoPath } from '../helpers/deploy.js';
 import { promqlRanges, promqlSelectors } from '../helpers/promql-selectors.js';
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = Record<string, any>;
 
 const dashboard = JSON.parse(readFileSync(repoPath('deploy/grafana/kata-audit.json'), 'utf8')) as Obj;
 const lintConfig = readYaml<{ exclusions?: Record<string, { reason?: string; entries?: Array<{ panel?: string }> }> }>(repoPath('deploy/grafana/.lint'));

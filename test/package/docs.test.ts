@@ -23,7 +23,7 @@ test('SECURITY.md says how to report and lists every host path the DaemonSet mou
   const security = read('SECURITY.md');
   t.regex(security, /## Reporting a vulnerability/);
   t.regex(security, /security\/advisories\/new/);
-  const [daemonSet] = parseAllDocuments(read('deploy/kubernetes/daemonset.yaml')).map((d) => d.toJS() as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const [daemonSet] = parseAllDocuments(read('deploy/kubernetes/daemonset.yaml')).map((d) => d.toJS() as Record<string, any>);
   const spec = daemonSet!.spec.template.spec;
   for (const volume of spec.volumes as Array<{ hostPath?: { path: string } }>) {
     if (volume.hostPath) t.true(security.includes(`\`${volume.hostPath.path}\``), `SECURITY.md names ${volume.hostPath.path}`);
