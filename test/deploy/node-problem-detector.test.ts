@@ -9,7 +9,7 @@ import test, { type ExecutionContext } from 'ava';
 import { materialise } from '../helpers/fixture-roots.js';
 import { onPath, repoPath, run } from '../helpers/deploy.js';
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = Record<string, any>;
 
 const DIR = repoPath('deploy/node-problem-detector');
 const SCRIPT = path.join(DIR, 'kata-audit-critical.sh');
