@@ -8,6 +8,7 @@ export type KataAuditErrorCode =
   | 'ERR_SCAN_UNAVAILABLE'
   | 'ERR_WEB_CONFIG'
   | 'ERR_STARTUP'
+  | 'ERR_POLICY'
   | 'ERR_FIXTURE';
 
 export class KataAuditError extends Error {
@@ -59,6 +60,26 @@ export class StartupError extends KataAuditError {
   constructor(message: string, flag: string, options?: { cause?: unknown }) {
     super('ERR_STARTUP', message, options);
     this.flag = flag;
+  }
+}
+
+/**
+ * The --policy.file is missing, unparsable or invalid. `line`/`column` (1-based) and `key` (a dotted path such
+ * as acknowledgements[2].expires) point at the offending place; either may be null when the file as a whole
+ * is at fault (unreadable, too large).
+ */
+export class PolicyError extends KataAuditError {
+  readonly file: string;
+  readonly line: number | null;
+  readonly column: number | null;
+  readonly key: string | null;
+  constructor(file: string, where: { line: number | null; column: number | null; key: string | null }, reason: string, options?: { cause?: unknown }) {
+    const at = where.line === null ? file : `${file}:${where.line}:${where.column ?? 1}`;
+    super('ERR_POLICY', `${at}: ${where.key === null ? '' : `${where.key}: `}${reason}`, options);
+    this.file = file;
+    this.line = where.line;
+    this.column = where.column;
+    this.key = where.key;
   }
 }
 

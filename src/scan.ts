@@ -33,6 +33,8 @@ import {
 } from './model/report.js';
 import { stripDeleted } from './host/proc/exe-link.js';
 import type { ScanConfig } from './scan-config.js';
+import { applyPolicy, type PolicyStageOutput } from './policy/apply.js';
+import type { PolicySource } from './policy/source.js';
 
 /** State kept between scans of one daemon: caches of facts that cannot change for a given process. */
 export class ScanState {
@@ -40,6 +42,15 @@ export class ScanState {
   readonly binaryVersions = new BinaryVersions();
   /** OS, kernel and CPU flags do not change while the agent runs; systeminformation costs ~30 ms a call. */
   nodeInfo: { value: Report['node']; readAt: number } | undefined;
+  /** The --policy.file in force (reloaded on change by the source), if one is set. */
+  readonly policy: PolicySource | undefined;
+  /** Clock for acknowledgement expiry (ms since the epoch); tests pass a fixed one. */
+  readonly now: () => number;
+
+  constructor(options: { policy?: PolicySource; now?: () => number } = {}) {
+    this.policy = options.policy;
+    this.now = options.now ?? Date.now;
+  }
 }
 
 const NODE_INFO_TTL_MS = 10 * 60 * 1000;
@@ -52,7 +63,7 @@ export async function runScan(config: ScanConfig, state: ScanState = new ScanSta
   state.processCache.sweep();
   if (run.live) await run.collect('versions', undefined, () => addVersions(found.inspections.map((i) => i.inspection.sandbox), state.binaryVersions));
   const host = hostOf(config, hostFacts, found);
-  const verdicts = await judge(run, hostFacts.node, host, found.inspections);
+  const verdicts = await judge(run, state, hostFacts.node, host, found.inspections);
   const listed = limitTrusted(verdicts.sandboxes, config.maxSandboxes);
   recordOmissions(run.errors, config, listed.omitted, found.discovery.untrustedOmitted);
   return {
@@ -65,6 +76,7 @@ export async function runScan(config: ScanConfig, state: ScanState = new ScanSta
     errors: run.errors.toList(),
     limits: { sandboxesOmitted: listed.omitted, untrustedOmitted: found.discovery.untrustedOmitted },
     collectors: run.collectors,
+    ...(verdicts.summary ? { policy: verdicts.summary } : {}),
     scan: {
       durationSeconds: Number(process.hrtime.bigint() - started) / 1e9,
       processesSeen: found.processesSeen,
@@ -202,13 +214,16 @@ function hostOf(config: ScanConfig, readings: HostReadings, found: FoundSandboxe
 }
 
 /** Every sandbox is judged before the limit applies (see limitTrusted). */
-async function judge(run: ScanRun, node: Report['node'], host: HostFacts, inspections: readonly Inspected[]): Promise<{ sandboxes: Sandbox[]; hostFindings: Finding[] }> {
+async function judge(run: ScanRun, state: ScanState, node: Report['node'], host: HostFacts, inspections: readonly Inspected[]): Promise<PolicyStageOutput> {
   const unjudged = inspections.map(({ inspection }) => inspection.sandbox);
-  const fallback = { hostFindings: [], sandboxFindings: unjudged.map(() => []), scores: unjudged.map(() => 0), failures: [] };
+  const fallback = { hostFindings: [], sandboxFindings: unjudged.map(() => []), scores: unjudged.map(() => 0), contributions: unjudged.map(() => []), failures: [] };
   const verdicts = await run.collect('assess', fallback, () => assess({ node, host, sandboxes: unjudged }));
   for (const failure of verdicts.failures ?? []) run.errors.add('assess', null, 'E_INTERNAL', `rule ${failure.rule} failed: ${failure.message}`);
-  const sandboxes = unjudged.map((s, i) => ({ ...s, findings: verdicts.sandboxFindings[i] ?? [], exposureScore: verdicts.scores[i] ?? 0 }));
-  return { sandboxes, hostFindings: verdicts.hostFindings };
+  const scored: Sandbox[] = unjudged.map((s, i) => ({
+    ...s, findings: verdicts.sandboxFindings[i] ?? [], exposureScore: verdicts.scores[i] ?? 0, scoreContributions: verdicts.contributions[i] ?? [],
+  }));
+  // Acknowledgements before the limit: an entry that matched only sandboxes beyond it still matched.
+  return policyStage(run, state, { node, host, sandboxes: scored, hostFindings: verdicts.hostFindings });
 }
 
 function recordOmissions(errors: ScanErrorLog, config: ScanConfig, sandboxesOmitted: number, untrustedOmitted: number): void {
@@ -218,6 +233,16 @@ function recordOmissions(errors: ScanErrorLog, config: ScanConfig, sandboxesOmit
   if (untrustedOmitted > 0) {
     errors.add('discover', null, 'E_LIMIT', `${untrustedOmitted} further look-alike processes were counted but not listed`);
   }
+}
+
+/**
+ * Without a policy every finding gets `acknowledgement: null` (nothing that can fail, so no collector); with
+ * one, the stage is the `policy` collector, and if it throws the findings stand unacknowledged.
+ */
+async function policyStage(run: ScanRun, state: ScanState, input: Parameters<typeof applyPolicy>[0]): Promise<PolicyStageOutput> {
+  if (state.policy === undefined) return applyPolicy(input, null, state.now());
+  const source = state.policy;
+  return run.collect('policy', applyPolicy(input, null, state.now()), () => applyPolicy(input, source.current(), state.now()));
 }
 
 async function addVersions(sandboxes: SandboxInspection['sandbox'][], versions: BinaryVersions): Promise<void> {

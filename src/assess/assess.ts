@@ -6,7 +6,7 @@
 // id matching would file its findings under the real one. It also confines a check that throws on one odd
 // sandbox to that sandbox.
 
-import type { Finding } from '../model/report.js';
+import type { Finding, ScoreContribution } from '../model/report.js';
 import type { AssessInput, RuleCheck } from './types.js';
 import { RULES } from './catalogue.js';
 import { BLK_CHECKS } from './checks/blk.js';
@@ -15,12 +15,13 @@ import { CPU_CHECKS } from './checks/cpu.js';
 import { HOST_CHECKS } from './checks/host.js';
 import { HOTPLUG_CHECKS } from './checks/hotplug.js';
 import { NET_CHECKS } from './checks/net.js';
+import { POLICY_CHECKS } from './checks/policy.js';
 import { TRUST_CHECKS } from './checks/trust.js';
 import { VFIO_CHECKS } from './checks/vfio.js';
 import { VFS_CHECKS } from './checks/vfs.js';
 import { VMM_CHECKS } from './checks/vmm.js';
 import { VSOCK_CHECKS } from './checks/vsock.js';
-import { exposureScore, sandboxExposureFindings } from './exposure-score.js';
+import { exposureScore, sandboxExposureFindings, scoreContributions } from './exposure-score.js';
 import { severityRank } from '../model/severity.js';
 
 /** Every check, keyed by the rule id it implements. */
@@ -31,6 +32,7 @@ export const CHECKS: Readonly<Record<string, RuleCheck>> = {
   ...HOST_CHECKS,
   ...HOTPLUG_CHECKS,
   ...NET_CHECKS,
+  ...POLICY_CHECKS,
   ...TRUST_CHECKS,
   ...VFIO_CHECKS,
   ...VFS_CHECKS,
@@ -50,6 +52,8 @@ export interface Assessment {
   sandboxFindings: Finding[][];
   /** Same order as input.sandboxes; 0..100, see exposure-score.ts. */
   scores: number[];
+  /** Same order as input.sandboxes: what makes up each score. */
+  contributions: ScoreContribution[][];
   failures: RuleFailure[];
 }
 
@@ -124,6 +128,7 @@ export function assess(input: AssessInput, options: AssessOptions = {}): Assessm
   hostFindings.sort(compareFindings);
   for (const list of sandboxFindings) list.sort(compareFindings);
   const scores = sandboxFindings.map((list) => exposureScore(sandboxExposureFindings(list, hostFindings)));
+  const contributions = sandboxFindings.map((list) => scoreContributions(list, hostFindings));
   failures.sort((a, b) => compareText(a.rule, b.rule) || compareText(a.message, b.message));
-  return { hostFindings, sandboxFindings, scores, failures };
+  return { hostFindings, sandboxFindings, scores, contributions, failures };
 }

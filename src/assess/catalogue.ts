@@ -16,7 +16,7 @@ export interface CatalogueRule extends Rule {
   escalation?: { severity: Severity; when: string };
 }
 
-export const RULE_ID_PATTERN = /^KATA-(NET|VSOCK|BLK|VFS|VFIO|VMM|HOTPLUG|HOST|CPU|CFG|TRUST)-\d{3}$/;
+export const RULE_ID_PATTERN = /^KATA-(NET|VSOCK|BLK|VFS|VFIO|VMM|HOTPLUG|HOST|CPU|CFG|TRUST|POLICY)-\d{3}$/;
 
 // Threat-model tiers (reference §13), named the same way in every rationale so the docs read as one model.
 const TM_VHOST = 'Threat model, in-kernel vhost backends (the riskiest tier)';
@@ -27,6 +27,7 @@ const TM_HOTPLUG = 'Threat model, ACPI and PCI hotplug';
 const TM_CPU = 'Threat model, the CPU under the VM boundary';
 const TM_CFG = 'Threat model, configuration a pod or operator can change';
 const TM_TRUST = 'Trust model (what the agent is judging)';
+const TM_POLICY = 'Threat model, accepted exposure (the --policy.file)';
 
 const CONFIG_HINT = 'in the Kata configuration file in use (e.g. /etc/kata-containers/configuration.toml or ' +
   'the drop-in directory config.d/ next to it); new sandboxes pick the change up, running pods keep their ' +
@@ -254,6 +255,30 @@ export const RULES: readonly CatalogueRule[] = [
       'Kata does not create one by default.',
     remediation: 'Use a VMM-emulated interface instead (remove the vDPA network endpoint from the pod\'s ' +
       'network attachment), then `modprobe -r vhost_vdpa`.',
+  },
+  {
+    id: 'KATA-POLICY-001',
+    severity: 'low',
+    title: 'An acknowledgement in the policy file has expired',
+    scope: 'host',
+    rationale: `${TM_POLICY}: an acknowledgement says who accepted an exposure, where and until when. Once ` +
+      'its date has passed it acknowledges nothing: the findings it covered page again, and this finding says ' +
+      'which entry ran out so that its owner renews it with a fresh reason or fixes the exposure.',
+    remediation: 'Ask the entry\'s owner: either fix the exposure (see the findings it covered) and delete the ' +
+      'entry, or review the reason and move `expires` to a new date in the --policy.file (docs/policy.md). ' +
+      'Check the change with `kata-audit policy check FILE` before it ships.',
+  },
+  {
+    id: 'KATA-POLICY-002',
+    severity: 'info',
+    title: 'An acknowledgement in the policy file matches nothing on this node',
+    scope: 'host',
+    rationale: `${TM_POLICY}: an entry that acknowledged no finding on this node since the policy was ` +
+      'loaded is either stale (the exposure is gone) or mistyped (a namespace or pod glob that never matches), ' +
+      'and a mistyped acknowledgement is one the operator believes in but that protects no alert from noise. ' +
+      'Entries whose `node` glob excludes this node are not judged here.',
+    remediation: 'Run `kata-audit policy check FILE` on the node to see what each entry matches; fix the globs ' +
+      'or delete the entry if the exposure it accepted is gone.',
   },
   {
     id: 'KATA-TRUST-001',

@@ -20,7 +20,7 @@
 // Reference points: QEMU with Kata defaults (vhost-net medium, vhost-vsock medium, VMM without seccomp high,
 // VMM as root low) scores 55; a jailed Firecracker VM with its default seccomp filters scores 5.
 
-import type { Finding, Severity } from '../model/report.js';
+import type { Finding, ScoreContribution, Severity } from '../model/report.js';
 import { ruleById } from './catalogue.js';
 import { severityRank } from '../model/severity.js';
 
@@ -50,6 +50,28 @@ export function exposureScore(findings: ReadonlyArray<Pick<Finding, 'rule' | 'se
 export function sandboxExposureFindings(sandboxFindings: readonly Finding[], hostFindings: readonly Finding[]): Finding[] {
   return [...sandboxFindings, ...hostFindings.filter((f) => ruleById(f.rule)?.raisesSandboxExposure === true)];
 }
+
+/**
+ * Why the score is what it is: one entry per rule that adds to it (weight > 0), at the severity it counts with,
+ * in the order the formula combines them. Same choice of findings and rule as exposureScore, so the listed
+ * weights always give back the score: round(100 * (1 - Π (1 - weight))).
+ */
+export function scoreContributions(sandboxFindings: readonly Finding[], hostFindings: readonly Finding[]): ScoreContribution[] {
+  const strongest = new Map<string, { severity: Severity; scope: ScoreContribution['scope'] }>();
+  const consider = (f: Finding, scope: ScoreContribution['scope']): void => {
+    const seen = strongest.get(f.rule);
+    if (seen === undefined || severityRank(f.severity) > severityRank(seen.severity)) strongest.set(f.rule, { severity: f.severity, scope });
+  };
+  for (const f of sandboxFindings) consider(f, 'sandbox');
+  for (const f of hostFindings) if (ruleById(f.rule)?.raisesSandboxExposure === true) consider(f, 'host');
+  return [...strongest.keys()].sort()
+    .map((rule) => ({ rule, ...strongest.get(rule)! }))
+    .map(({ rule, severity, scope }) => ({ rule, severity, weight: SEVERITY_WEIGHTS[severity], scope }))
+    .filter((c) => c.weight > 0);
+}
+
+/** One line under a score, for the table and the landing page. */
+export const SCORE_LEGEND = 'score = 100 x (1 - product of (1 - weight)) over its rules; weights: critical 0.60, high 0.35, medium 0.15, low 0.05, info 0; host CPU flaws count for every sandbox';
 
 /** The formula for the README and docs/rules.md, kept next to the code it describes. */
 export const EXPOSURE_SCORE_MARKDOWN = [

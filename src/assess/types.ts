@@ -1,10 +1,15 @@
-import type { Finding, HostFacts, Report, Sandbox, Severity } from '../model/report.js';
+import type { Finding, HostFacts, PolicySummary, Report, Sandbox, Severity } from '../model/report.js';
 
 /** What the rules judge: the report before verdicts. Rules never touch the filesystem. */
 export interface AssessInput {
   node: Report['node'];
   host: HostFacts;
   sandboxes: Array<Omit<Sandbox, 'findings' | 'exposureScore'>>;
+  /**
+   * What each acknowledgement of the --policy.file did, set only for the policy pass that follows the
+   * matching (src/policy/apply.ts); the KATA-POLICY rules judge it and find nothing without it.
+   */
+  policy?: PolicySummary;
 }
 
 export type RuleScope = 'sandbox' | 'host';

@@ -44,7 +44,7 @@ export interface StableFacts {
   exe: string | null;
   /** comm when argv and exe were read: execve() keeps pid and start time but changes comm. */
   comm: string;
-  pod?: { uid: string | null; name: string | null; namespace: string | null };
+  pod?: { uid: string | null; name: string | null; namespace: string | null; runtimeClass?: string | null };
   kataConfFile?: string | null;
 }
 

@@ -17,7 +17,11 @@ const ANNOTATIONS = {
   name: ['io.kubernetes.cri.sandbox-name', 'io.kubernetes.pod.name'],
   namespace: ['io.kubernetes.cri.sandbox-namespace', 'io.kubernetes.pod.namespace'],
   uid: ['io.kubernetes.cri.sandbox-uid', 'io.kubernetes.pod.uid'],
+  // containerd's CRI plugin records the runtime handler (the RuntimeClass's handler) of the sandbox.
+  runtimeClass: ['io.kubernetes.cri.runtime-handler'],
 } as const;
+// A RuntimeClass handler is a DNS-1123 label, like a namespace.
+const RUNTIME_HANDLER = NAMESPACE;
 
 /**
  * Who the sandbox belongs to. First the OCI bundle's config.json (the anchored bundle: the shim's working
@@ -56,9 +60,17 @@ function fromBundle(view: HostView, sandbox: DiscoveredSandbox): Partial<Pod> {
       name: valid(view, file, pick(annotations, ANNOTATIONS.name), POD_NAME, 'pod name'),
       namespace: valid(view, file, pick(annotations, ANNOTATIONS.namespace), NAMESPACE, 'pod namespace'),
       uid: valid(view, file, pick(annotations, ANNOTATIONS.uid), POD_UID, 'pod uid'),
+      ...runtimeClassOf(view, file, annotations),
     };
   }
   return {};
+}
+
+/** Only when the bundle names a handler: reports of runtimes that do not record one stay as they were. */
+function runtimeClassOf(view: HostView, file: string, annotations: Record<string, unknown>): Partial<Pod> {
+  const handler = pick(annotations, ANNOTATIONS.runtimeClass);
+  if (handler === null) return {};
+  return { runtimeClass: valid(view, file, handler, RUNTIME_HANDLER, 'runtime handler') };
 }
 
 function fromCgroups(view: HostView, sandbox: DiscoveredSandbox): string | null {

@@ -163,7 +163,11 @@ export interface Sandbox {
   /** Why the sandbox is (not) trusted, one short reason per failed check. */
   trustReasons: string[];
   runtime: 'go' | 'rust' | 'unknown';
-  pod: { uid: string | null; name: string | null; namespace: string | null };
+  /**
+   * runtimeClass: the CRI runtime handler from the anchored bundle's annotations (io.kubernetes.cri.runtime-handler),
+   * present only when the bundle names one that is a valid handler name.
+   */
+  pod: { uid: string | null; name: string | null; namespace: string | null; runtimeClass?: string | null };
   processes: SandboxProcess[];
   devices: Device[];
   hotplug: { cpu: boolean; memory: boolean; pci: boolean };
@@ -180,6 +184,28 @@ export interface ScoreContribution {
   weight: number;
   /** Whether the finding is the sandbox's own or a host finding that counts for every sandbox. */
   scope: 'sandbox' | 'host';
+}
+
+export interface PolicyEntrySummary {
+  /** Position in the file's acknowledgements list, from 0. */
+  index: number;
+  /** The rule id or glob as written. */
+  rule: string;
+  owner: string;
+  /** RFC 3339, normalised to UTC. */
+  expires: string;
+  expired: boolean;
+  /** Findings of this scan the entry acknowledges (0 when expired). */
+  matched: number;
+  /** Whether it acknowledged a finding in this scan or any earlier one since the policy was (re)loaded. */
+  matchedSinceLoad: boolean;
+  /** Whether the entry's node glob (if any) admits this node: entries for other nodes never count as unmatched. */
+  appliesToNode: boolean;
+}
+
+export interface PolicySummary {
+  file: string;
+  entries: PolicyEntrySummary[];
 }
 
 export interface CollectorResult { name: string; success: boolean; durationSeconds: number }
@@ -202,6 +228,8 @@ export interface Report {
   /** Counts beyond what is listed: sandboxes over --max-sandboxes, look-alikes over the cap. */
   limits: { sandboxesOmitted: number; untrustedOmitted: number };
   collectors: CollectorResult[];
+  /** The --policy.file in force for this scan and what each entry did; absent when none is set. */
+  policy?: PolicySummary;
   scan: {
     durationSeconds: number;
     processesSeen: number;

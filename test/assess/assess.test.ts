@@ -102,5 +102,5 @@ test('missing checks, stray checks and findings for the wrong rule are failures,
 
 test('an empty node assesses to nothing', (t) => {
   const result = assess(makeInput({ sandboxes: [] }));
-  t.deepEqual(result, { hostFindings: [], sandboxFindings: [], scores: [], failures: [] });
+  t.deepEqual(result, { hostFindings: [], sandboxFindings: [], scores: [], contributions: [], failures: [] });
 });

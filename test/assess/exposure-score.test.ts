@@ -1,7 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { assess } from '../../src/assess/assess.js';
-import { EXPOSURE_SCORE_MARKDOWN, exposureScore, sandboxExposureFindings, SEVERITY_WEIGHTS } from '../../src/assess/exposure-score.js';
+import { EXPOSURE_SCORE_MARKDOWN, exposureScore, sandboxExposureFindings, scoreContributions, SEVERITY_WEIGHTS } from '../../src/assess/exposure-score.js';
 import { finding, RULES } from '../../src/assess/catalogue.js';
 import type { Finding, Severity } from '../../src/model/report.js';
 import { SEVERITIES } from '../../src/model/report.js';
@@ -91,4 +91,23 @@ test('a host CPU flaw raises every sandbox; a dangerous config setting raises no
 test('the formula is documented as markdown', (t) => {
   t.regex(EXPOSURE_SCORE_MARKDOWN, /score = round\(100 \* \(1 - Π over rules \(1 - weight\)\)\)/);
   t.regex(EXPOSURE_SCORE_MARKDOWN, /critical 0\.60, high 0\.35, medium 0\.15, low 0\.05, info 0/);
+});
+
+test('score contributions name each counted rule once, with its scope, and give back the score', (t) => {
+  const own = [finding('KATA-NET-001', 'sb', 'a'), finding('KATA-NET-001', 'sb', 'b'), finding('KATA-VMM-004', 'sb', 'root'), finding('KATA-HOTPLUG-001', 'sb', 'cpu')];
+  const host = [finding('KATA-CPU-001', null, 'mds'), finding('KATA-HOST-001', null, 'vhost_net unused')];
+  const contributions = scoreContributions(own, host);
+  t.deepEqual(contributions, [
+    { rule: 'KATA-CPU-001', severity: 'high', weight: 0.35, scope: 'host' },
+    { rule: 'KATA-NET-001', severity: 'medium', weight: 0.15, scope: 'sandbox' },
+    { rule: 'KATA-VMM-004', severity: 'low', weight: 0.05, scope: 'sandbox' },
+  ]);
+  const remaining = contributions.reduce((r, c) => r * (1 - c.weight), 1);
+  t.is(Math.round(100 * (1 - remaining)), exposureScore(sandboxExposureFindings(own, host)));
+});
+
+test('assess returns the contributions of every sandbox', (t) => {
+  const result = assess(makeInput({ sandboxes: [makeSandbox({ devices: [{ class: 'net', backend: 'vhost-kernel', id: 'net0', source: 'argv' }] })] }));
+  t.deepEqual(result.contributions, [[{ rule: 'KATA-NET-001', severity: 'medium', weight: 0.15, scope: 'sandbox' }]]);
+  t.is(result.scores[0], 15);
 });

@@ -3,6 +3,7 @@
 // the pair pins the rule's boundary, not just its existence. catalogue.test.ts fails if a rule has no pair.
 
 import type { AssessInput } from '../../src/assess/types.js';
+import type { PolicyEntrySummary } from '../../src/model/report.js';
 import {
   SANDBOX_ID, makeConfig, makeHost, makeInput, makeProcess, makeSandbox, makeShim, makeVirtiofs, makeVirtiofsd,
 } from './builders.js';
@@ -33,6 +34,13 @@ const withModule = (name: string, state: 'loaded' | 'builtin' | 'absent'): Asses
 const vfioDevice = (overrides: Partial<AssessInput['host']['vfioDevices'][number]> = {}): AssessInput['host']['vfioDevices'][number] => ({
   address: '0000:3b:00.0', iommuGroup: '12', vendorId: '10de', deviceId: '20b0', groupViable: true, sandboxId: null, ...overrides,
 });
+
+const policyEntry = (overrides: Partial<PolicyEntrySummary> = {}): PolicyEntrySummary => ({
+  index: 0, rule: 'KATA-NET-001', owner: 'team-batch', expires: '2027-03-31T23:59:59Z', expired: false, matched: 1,
+  matchedSinceLoad: true, appliesToNode: true, ...overrides,
+});
+
+const withPolicy = (entry: PolicyEntrySummary): AssessInput => ({ ...makeInput(), policy: { file: '/etc/kata-audit/policy.yaml', entries: [entry] } });
 
 export const RULE_CASES: Readonly<Record<string, RuleCase>> = {
   'KATA-BLK-001': {
@@ -110,6 +118,16 @@ export const RULE_CASES: Readonly<Record<string, RuleCase>> = {
   'KATA-NET-002': {
     fires: withDevice({ class: 'vdpa', backend: 'vhost-kernel', id: '/dev/vhost-vdpa-0', source: 'fd' }),
     quiet: withDevice({ class: 'net', backend: 'vhost-kernel', id: '/dev/vhost-net', source: 'fd' }),
+  },
+  'KATA-POLICY-001': {
+    fires: withPolicy(policyEntry({ expired: true, matched: 0 })),
+    // Expiring tomorrow is not expired (the expiry alert warns about that, not a finding).
+    quiet: withPolicy(policyEntry({ expired: false })),
+  },
+  'KATA-POLICY-002': {
+    // Matched nothing now, but matched earlier since the load: not unmatched for the whole run.
+    fires: withPolicy(policyEntry({ matched: 0, matchedSinceLoad: false })),
+    quiet: withPolicy(policyEntry({ matched: 0, matchedSinceLoad: true })),
   },
   'KATA-TRUST-001': {
     fires: makeInput({ sandboxes: [makeSandbox({ trusted: false, trustReasons: ['exe-not-allowed'] })] }),
