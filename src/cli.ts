@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Commands: serve (default), scan, rules, explain, version. No logic of its own: parse, dispatch, map errors to exit codes.
 import { isAtLeast } from './model/severity.js';
-import { parseCommandLine, type Command } from './config.js';
+import { parseCommandLine, type Command, type PolicyCheckCommand } from './config.js';
 import { KataAuditError, UsageError } from './errors.js';
 import type { Report, Severity } from './model/report.js';
 import { buildInfo } from './version.js';
@@ -18,6 +18,7 @@ Usage:
   kata-audit scan [flags]               scan once and print the report
   kata-audit rules [--format table|json|markdown]
   kata-audit explain RULE-ID            one rule in full: why, remediation, docs link
+  kata-audit policy check FILE [flags]  validate a policy file and show what each entry matches here
   kata-audit --help | --version
 
 Scan flags (scan and serve):
@@ -27,13 +28,16 @@ Scan flags (scan and serve):
   --host.reference-pid N     process whose namespaces count as the host's (default 1)
   --trust.exe-paths GLOBS    extra allowed shim/VMM/jailer/virtiofsd executables, comma-separated
   --max-sandboxes N          list at most N sandboxes; the rest are counted (default 500)
+  --policy.file FILE         acknowledgements: accepted findings, owner, expiry (docs/policy.md);
+                             serve reloads it on change
   --example                  scan the bundled example node instead of this host
 
 scan only:
   --format table|json        output format (default table)
   --wide                     table without truncation: full ids and pod names, each finding's evidence
                              and remediation, every scan error
-  --fail-on SEVERITY         exit 1 when a finding is at or above SEVERITY (info|low|medium|high|critical)
+  --fail-on SEVERITY         exit 1 when an unacknowledged finding is at or above SEVERITY
+                             (info|low|medium|high|critical)
 
 serve only:
   --web.listen-address ADDR  repeatable (default :9873)
@@ -47,8 +51,9 @@ serve only:
   --log.level LEVEL          debug|info|warn|error (default info)
   --log.format FORMAT        logfmt|json (default logfmt)
 
-Exit codes: 0 done, 1 a finding at or above --fail-on, 2 usage error, 3 the scan could not run,
-4 serve could not start (a --web.listen-address in use or not available).
+Exit codes: 0 done, 1 an unacknowledged finding at or above --fail-on, 2 usage error or invalid policy
+or web config file, 3 the scan could not run, 4 serve could not start (a --web.listen-address in use or not
+available).
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -81,10 +86,14 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(renderExplain(command.ruleId));
       return EXIT.ok;
     }
+    case 'policy-check':
+      return policyCheck(command);
     case 'scan': {
-      const { runScan } = await import('./scan.js');
+      const { runScan, ScanState } = await import('./scan.js');
       const config = command.example ? (await import('./example.js')).exampleScanConfig(command.scan) : command.scan;
-      const report = await runScan(config);
+      // A bad policy file throws PolicyError before anything is scanned: exit 2 with file:line:column and key.
+      const policy = command.policyFile === null ? undefined : (await import('./policy/source.js')).PolicySource.open(command.policyFile);
+      const report = await runScan(config, new ScanState(policy ? { policy } : {}));
       const { renderTable } = await import('./render/table.js');
       const { terminalSafeJson } = await import('./render/safe-text.js');
       process.stdout.write(command.format === 'json'
@@ -101,9 +110,24 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** --fail-on: acknowledged findings (an unexpired policy entry accepts them) do not count. */
 export function hasFindingAtOrAbove(report: Report, threshold: Severity): boolean {
   const all = [...report.findings, ...report.sandboxes.flatMap((s) => s.findings)];
-  return all.some((f) => isAtLeast(f.severity, threshold));
+  return all.some((f) => !f.acknowledgement && isAtLeast(f.severity, threshold));
+}
+
+async function policyCheck(command: PolicyCheckCommand): Promise<number> {
+  const { PolicySource } = await import('./policy/source.js');
+  const source = PolicySource.open(command.file);
+  const { runScan, ScanState } = await import('./scan.js');
+  const config = command.example ? (await import('./example.js')).exampleScanConfig(command.scan) : command.scan;
+  const now = Date.now();
+  const report = await runScan(config, new ScanState({ policy: source, now: () => now }));
+  const { previewPolicy } = await import('./policy/check.js');
+  const { renderPolicyCheck } = await import('./render/policy-check.js');
+  const policy = source.current().policy;
+  process.stdout.write(renderPolicyCheck(policy.file, report.node.hostname, previewPolicy(policy, report, now)));
+  return EXIT.ok;
 }
 
 main(process.argv.slice(2)).then(
@@ -116,10 +140,10 @@ main(process.argv.slice(2)).then(
   },
 );
 
-/** A bad flag or web config file is the operator's to fix (2), so is a listener that cannot bind (4); anything
- * else means no scan could run (3). */
+/** A bad flag, web config or policy file is the operator's to fix (2), so is a listener that cannot bind (4);
+ * anything else means no scan could run (3). */
 function exitCodeOf(error: unknown): number {
   if (!KataAuditError.is(error)) return EXIT.unavailable;
-  if (error.code === 'ERR_USAGE' || error.code === 'ERR_WEB_CONFIG') return EXIT.usage;
+  if (error.code === 'ERR_USAGE' || error.code === 'ERR_WEB_CONFIG' || error.code === 'ERR_POLICY') return EXIT.usage;
   return error.code === 'ERR_STARTUP' ? EXIT.startup : EXIT.unavailable;
 }

@@ -22,6 +22,16 @@ export interface ScanCommand {
   failOn: Severity | null;
   /** --wide: the table without truncation (full names, evidence, remediation). */
   wide: boolean;
+  /** --policy.file: acknowledgements (docs/policy.md). */
+  policyFile: string | null;
+}
+
+/** `kata-audit policy check FILE`: validate offline, then show what each entry matches on this node. */
+export interface PolicyCheckCommand {
+  command: 'policy-check';
+  file: string;
+  scan: ScanConfig;
+  example: boolean;
 }
 
 export interface ExplainCommand {
@@ -42,6 +52,8 @@ export interface ServeCommand {
   listenAddresses: string[];
   telemetryPath: string;
   webConfigFile: string | null;
+  /** --policy.file, reloaded on change. */
+  policyFile: string | null;
   minIntervalMs: number;
   /** Open connections one remote address may hold (--web.max-connections-per-client). */
   maxConnectionsPerClient: number;
@@ -52,10 +64,10 @@ export interface ServeCommand {
 
 export interface InfoCommand {
   command: 'help' | 'version';
-  topic?: 'scan' | 'serve' | 'rules' | 'explain';
+  topic?: 'scan' | 'serve' | 'rules' | 'explain' | 'policy';
 }
 
-export type Command = ScanCommand | RulesCommand | ServeCommand | ExplainCommand | InfoCommand;
+export type Command = ScanCommand | RulesCommand | ServeCommand | ExplainCommand | PolicyCheckCommand | InfoCommand;
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -67,6 +79,7 @@ const SCAN_SOURCE_OPTIONS = {
   'trust.exe-paths': { type: 'string', multiple: true },
   'trust.bundle-dirs': { type: 'string', multiple: true },
   'max-sandboxes': { type: 'string' },
+  'policy.file': { type: 'string' },
   example: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } satisfies Options;
@@ -116,8 +129,10 @@ export function parseCommandLine(argv: readonly string[]): Command {
       return parseRules(rest);
     case 'explain':
       return parseExplain(rest);
+    case 'policy':
+      return parsePolicy(rest);
     default:
-      throw new UsageError(`unknown command "${name}" (expected scan, serve, rules, explain or version)`, name);
+      throw new UsageError(`unknown command "${name}" (expected scan, serve, rules, explain, policy or version)`, name);
   }
 }
 
@@ -131,7 +146,28 @@ function parseScan(args: readonly string[]): ScanCommand | InfoCommand {
     format: oneOf('--format', values.format, ['table', 'json'] as const, 'table'),
     failOn: values['fail-on'] === undefined ? null : oneOf('--fail-on', values['fail-on'], SEVERITIES, 'critical'),
     wide: values.wide === true,
+    policyFile: nonEmpty('--policy.file', values['policy.file']) ?? null,
   };
+}
+
+/** `policy check FILE [scan flags]`: the scan flags say which node the entries are tried on. */
+function parsePolicy(args: readonly string[]): PolicyCheckCommand | InfoCommand {
+  const [sub, ...rest] = args;
+  if (sub === '--help' || sub === '-h') return { command: 'help', topic: 'policy' };
+  if (sub !== 'check') throw new UsageError('policy takes the subcommand check: kata-audit policy check FILE', 'policy');
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...rest], options: SCAN_SOURCE_OPTIONS, strict: true, allowPositionals: true });
+  } catch (error) {
+    const flag = /'(-{1,2}[^' ]+)/.exec((error as Error).message)?.[1];
+    throw new UsageError((error as Error).message, flag, { cause: error });
+  }
+  const values = parsed.values;
+  if (values.help) return { command: 'help', topic: 'policy' };
+  if (values['policy.file'] !== undefined) throw new UsageError('policy check takes the file as its argument, not --policy.file', '--policy.file');
+  const [file, ...extra] = parsed.positionals;
+  if (file === undefined || extra.length > 0) throw new UsageError('policy check takes exactly one file: kata-audit policy check FILE', 'policy');
+  return { command: 'policy-check', file, scan: scanConfigFrom(values), example: values.example === true };
 }
 
 function parseServe(args: readonly string[]): ServeCommand | InfoCommand {
@@ -150,6 +186,7 @@ function parseServe(args: readonly string[]): ServeCommand | InfoCommand {
     listenAddresses,
     telemetryPath,
     webConfigFile: values['web.config.file'] ?? null,
+    policyFile: nonEmpty('--policy.file', values['policy.file']) ?? null,
     minIntervalMs: durationMs('--scan.min-interval', values['scan.min-interval'] ?? '5s'),
     maxConnectionsPerClient: positiveInteger('--web.max-connections-per-client', values['web.max-connections-per-client'], 16),
     textfile: values['output.textfile'] ?? null,

@@ -26,6 +26,8 @@ export interface MetricsOptions {
   buildInfo: BuildInfo;
   /** Scheduler counters since start; absent in one-shot renderings (textfile tests, `scan`). */
   scans?: { total: number; failures: number };
+  /** The --policy.file's reloads (serve with a policy file only). */
+  policyReloads?: { reloadFailures: number; lastReloadSuccess: boolean };
 }
 
 /** Stages the scan records errors under (src/host, src/discover, src/scan.ts); pre-initialised to 0. */
@@ -42,6 +44,7 @@ export function reportFamilies(report: Report, options: MetricsOptions): Family[
     ...buildAndScanFamilies(options, true),
     ...nodeFamilies(report, labelled, options.perSandbox),
     ...scanFamilies(report),
+    ...policyFamilies(report),
     ...(options.perSandbox ? sandboxFamilies(report, labelled) : aggregateFamilies(report, labelled.trusted)),
   ];
   return sortFamilies(families);
@@ -68,7 +71,41 @@ function buildAndScanFamilies(options: MetricsOptions, success: boolean): Family
         .set([], options.scans.failures).build(),
     );
   }
+  if (options.policyReloads) families.push(...policyReloadFamilies(options.policyReloads));
   return families;
+}
+
+function policyReloadFamilies(reloads: NonNullable<MetricsOptions['policyReloads']>): Family[] {
+  return [
+    new FamilyBuilder(`${P}policy_reload_failures_total`, 'Reloads of the --policy.file refused since the agent started (the file changed and does not load; the last good policy stays in force).', [], 'counter')
+      .set([], reloads.reloadFailures).build(),
+    new FamilyBuilder(`${P}policy_last_reload_success`, 'Whether the last load of the --policy.file (at start or after a change) succeeded (1) or the last good policy is still in force (0).')
+      .set([], reloads.lastReloadSuccess ? 1 : 0).build(),
+  ];
+}
+
+/** "true" when a policy entry acknowledges the finding (it never pages), else "false". */
+function acknowledgedLabel(finding: Finding): string {
+  return finding.acknowledgement ? 'true' : 'false';
+}
+
+/**
+ * One series per policy entry (the file holds at most 500; rule and owner are validated at load to a short
+ * safe charset), so an alert can warn before an acknowledgement runs out and a dashboard can list the next ones.
+ */
+function policyFamilies(report: Report): Family[] {
+  if (!report.policy) return [];
+  const labels = ['entry', 'rule', 'owner'];
+  const expiry = new FamilyBuilder(`${P}acknowledgement_expiry_timestamp_seconds`, 'When an entry of the --policy.file runs out, in seconds since the epoch (a date-only entry holds through the end of that day, UTC: 23:59:59); entry is its position in the file, from 0.', labels);
+  const matched = new FamilyBuilder(`${P}acknowledgement_findings`, 'Findings of the last scan that an entry of the --policy.file acknowledges (0 when it has expired or matches nothing here).', labels);
+  for (const e of report.policy.entries) {
+    const values = [String(e.index), e.rule, e.owner];
+    // A date-only entry reads ...T23:59:59Z: the last second of its day.
+    const at = Date.parse(e.expires);
+    expiry.set(values, Number.isFinite(at) ? at / 1000 : 0);
+    matched.set(values, e.matched);
+  }
+  return [expiry.build(), matched.build()];
 }
 
 interface Labelled {
@@ -126,9 +163,9 @@ function nodeFamilies(report: Report, labelled: Labelled, perSandbox: boolean): 
   const cpu = new FamilyBuilder(`${P}cpu_vulnerability_info`, 'CPU vulnerability state from /sys/devices/system/cpu/vulnerabilities/<name>; always 1.', ['name', 'status']);
   for (const v of host.cpuVulnerabilities) cpu.set([v.name, v.status], 1);
 
-  const findings = new FamilyBuilder(`${P}findings`, 'Active findings of the last scan (host and listed sandboxes), by severity.', ['severity']);
-  for (const severity of SEVERITIES) findings.zero([severity]);
-  for (const finding of allFindings(report)) findings.inc([finding.severity]);
+  const findings = new FamilyBuilder(`${P}findings`, 'Active findings of the last scan (host and listed sandboxes), by severity and state (acknowledged: accepted by an unexpired entry of the --policy.file; open: the rest).', ['severity', 'state']);
+  for (const severity of SEVERITIES) findings.zero([severity, 'open']).zero([severity, 'acknowledged']);
+  for (const finding of allFindings(report)) findings.inc([finding.severity, finding.acknowledgement ? 'acknowledged' : 'open']);
 
   return [
     new FamilyBuilder(`${P}node_info`, 'The node: kernel release from /proc/sys/kernel/osrelease, os from /etc/os-release PRETTY_NAME ("" when unknown); always 1.', ['kernel_release', 'os'])
@@ -194,7 +231,7 @@ function sandboxFamilies(report: Report, labelled: Labelled): Family[] {
   const processes = new ProcessFamilies();
   const virtiofsInfo = new FamilyBuilder(`${P}virtiofs_info`, 'virtiofsd of the sandbox: sandbox mode (namespace, chroot, none) and seccomp as observed in /proc/<pid>/status and mountinfo, cache mode from its argv; always 1.', ['sandbox_id', 'sandbox', 'seccomp', 'cache']);
   const dax = new FamilyBuilder(`${P}virtiofs_dax_enabled`, 'Whether virtio-fs DAX is on (a shared memory window of host pages), from the VMM and virtiofsd argv.', ['sandbox_id']);
-  const finding = new FamilyBuilder(`${P}finding`, 'An active finding; sandbox_id is "" for host findings. Evidence and remediation are in /report.json and on the landing page; always 1.', ['rule', 'severity', 'sandbox_id']);
+  const finding = new FamilyBuilder(`${P}finding`, 'An active finding; sandbox_id is "" for host findings; acknowledged="true" when an unexpired entry of the --policy.file accepts it (alerts page on "false" only). Evidence and remediation are in /report.json and on the landing page; always 1.', ['rule', 'severity', 'sandbox_id', 'acknowledged']);
 
   for (const s of labelled.trusted) {
     for (const device of s.devices) devices.inc([s.id, device.class, device.backend]);
@@ -209,7 +246,7 @@ function sandboxFamilies(report: Report, labelled: Labelled): Family[] {
   // Findings of look-alikes are kept: a process posing as a VMM is itself the thing to alert on, and the
   // untrusted cap bounds these series like kata_audit_sandbox_info.
   const shown = [...report.findings, ...[...labelled.trusted, ...labelled.untrusted].flatMap((s) => s.findings)];
-  for (const f of shown) finding.set([f.rule, f.severity, f.sandboxId ?? ''], 1);
+  for (const f of shown) finding.set([f.rule, f.severity, f.sandboxId ?? '', acknowledgedLabel(f)], 1);
 
   return [info.build(), devices.build(), hotplug.build(), score.build(), ...processes.build(), virtiofsInfo.build(), dax.build(), finding.build()];
 }
@@ -217,8 +254,8 @@ function sandboxFamilies(report: Report, labelled: Labelled): Family[] {
 function aggregateFamilies(report: Report, trusted: readonly Sandbox[]): Family[] {
   const devices = new FamilyBuilder(`${P}node_devices`, 'Devices of all trusted sandboxes on the node, by class and backend (the per-sandbox view is off: --metrics.per-sandbox=false).', ['class', 'backend']);
   for (const s of trusted) for (const device of s.devices) devices.inc([device.class, device.backend]);
-  const findings = new FamilyBuilder(`${P}node_findings`, 'Active findings on the node (host and sandboxes), by rule and severity (the per-sandbox view is off: --metrics.per-sandbox=false).', ['rule', 'severity']);
-  for (const f of allFindings(report)) findings.inc([f.rule, f.severity]);
+  const findings = new FamilyBuilder(`${P}node_findings`, 'Active findings on the node (host and sandboxes), by rule, severity and whether the --policy.file acknowledges them (the per-sandbox view is off: --metrics.per-sandbox=false).', ['rule', 'severity', 'acknowledged']);
+  for (const f of allFindings(report)) findings.inc([f.rule, f.severity, acknowledgedLabel(f)]);
   return [devices.build(), findings.build()];
 }
 

@@ -18,6 +18,7 @@ import { createRequestHandler } from './routes.js';
 import { ScanScheduler } from './scan-scheduler.js';
 import { logStartupChecks } from './startup-checks.js';
 import { WebConfigSource } from './web-config-source.js';
+import { PolicySource } from '../policy/source.js';
 
 /** Budget from the signal to the end of runServe; the rest of the 5 s is the process exiting. */
 const SHUTDOWN_GRACE_MS = 4_000;
@@ -30,6 +31,8 @@ export interface DaemonOptions {
   buildInfo?: BuildInfo;
   /** The agent's own process_* and nodejs_* metrics on /metrics (default true). */
   selfMetrics?: boolean;
+  /** Clock for acknowledgement expiry (tests). */
+  now?: () => number;
 }
 
 export interface Daemon {
@@ -80,12 +83,16 @@ export async function startDaemon(command: ServeCommand, options: DaemonOptions 
   logStart(logger, command, build);
   // A bad web config is a startup error (WebConfigError), before anything listens.
   const webConfig = WebConfigSource.open(command.webConfigFile, logger.child({ component: 'web-config' }));
-  const scheduler = new ScanScheduler({ scan: options.scan ?? liveScan(command, logger), minIntervalMs: command.minIntervalMs, logger });
+  // Likewise a bad policy file (PolicyError: file, line, column, key; exit 2).
+  const policy = command.policyFile === null ? undefined : PolicySource.open(command.policyFile, logger.child({ component: 'policy' }));
+  const state = new ScanState({ ...(policy ? { policy } : {}), ...(options.now ? { now: options.now } : {}) });
+  const scheduler = new ScanScheduler({ scan: options.scan ?? liveScan(command, logger, state), minIntervalMs: command.minIntervalMs, logger });
   const self = options.selfMetrics === false ? undefined : newSelfMetrics(logger);
   const metricsOptions = (): ExpositionOptions => ({
     perSandbox: command.perSandbox,
     buildInfo: build,
     scans: { ...scheduler.counts },
+    ...(policy !== undefined ? { policyReloads: { ...policy.stats } } : {}),
     ...(self !== undefined ? { self } : {}),
   });
 
@@ -139,10 +146,9 @@ function logStart(logger: Logger, command: ServeCommand, build: BuildInfo): void
 }
 
 /** The scan of the configured roots, after the startup checks; its caches live as long as the daemon. */
-function liveScan(command: ServeCommand, logger: Logger): () => Promise<Report> {
+function liveScan(command: ServeCommand, logger: Logger, state: ScanState): () => Promise<Report> {
   assertProcfs(command.scan.roots.procfs);
   logStartupChecks(command.scan, logger);
-  const state = new ScanState();
   return () => runScan(command.scan, state);
 }
 

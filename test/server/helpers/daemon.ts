@@ -14,6 +14,9 @@ export interface TestDaemonOptions {
   scan?: () => Promise<Report>;
   scanConfig?: ScanConfig;
   webConfigFile?: string | null;
+  policyFile?: string | null;
+  /** Clock for acknowledgement expiry. */
+  now?: () => number;
   perSandbox?: boolean;
   minIntervalMs?: number;
   telemetryPath?: string;
@@ -40,6 +43,7 @@ export function serveCommand(options: TestDaemonOptions): ServeCommand {
     listenAddresses: ['127.0.0.1:0'],
     telemetryPath: options.telemetryPath ?? '/metrics',
     webConfigFile: options.webConfigFile ?? null,
+    policyFile: options.policyFile ?? null,
     minIntervalMs: options.minIntervalMs ?? 5_000,
     maxConnectionsPerClient: 16,
     textfile: options.textfile ?? null,
@@ -55,6 +59,7 @@ export async function startTestDaemon(t: ExecutionContext, options: TestDaemonOp
     ...(options.scan ? { scan: options.scan } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.selfMetrics === false ? { selfMetrics: false } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   t.teardown(() => daemon.close(1_000));
   const url = daemon.urls[0]!;
