@@ -42,7 +42,9 @@ export function renderTable(report: Report, options: TableOptions): string {
   out.push(...summary(report), '');
   if (report.sandboxes.length > 0) out.push(...sandboxSection(report.sandboxes, c, wide));
   else out.push('No Kata sandboxes on this node.', '');
+  if (report.sandboxes.length > 0) out.push(...scoreSection(report.sandboxes, wide ? Infinity : Math.max(80, options.width ?? 80)));
   out.push(...findingSection(report, c, wide ? Infinity : Math.max(80, options.width ?? 80)));
+  out.push(...acknowledgedSection(report, c, wide ? Infinity : Math.max(80, options.width ?? 80)));
   out.push(...errorSection(report, c, wide ? Infinity : Math.max(80, options.width ?? 80)));
   out.push('', c.dim(wide ? 'Machine-readable: kata-audit scan --format json.' : 'Evidence and remediation: kata-audit scan --wide (or --format json).'),
     c.dim('A rule in full: kata-audit explain <RULE-ID>.'));
@@ -102,28 +104,69 @@ const LEGEND = [
 ];
 
 function findingSection(report: Report, c: Colors, width: number): string[] {
+  const findings = allFindings(report).filter((f) => !f.acknowledgement);
+  const acknowledged = allFindings(report).length - findings.length;
+  const heading = acknowledged > 0 ? `Findings (${findings.length} open, ${acknowledged} acknowledged below)` : `Findings (${findings.length})`;
+  return [c.bold(heading), ...findingLines(report, findings, c, width)];
+}
+
+/** Acknowledged findings: shown apart, with who accepted them and until when, never hidden. */
+function acknowledgedSection(report: Report, c: Colors, width: number): string[] {
+  const findings = allFindings(report).filter((f) => f.acknowledgement);
+  if (findings.length === 0) return [];
+  return ['', c.bold(`Acknowledged (${findings.length}): accepted in the policy file, not paged; back when expired`),
+    ...findingLines(report, findings, c, width, true)];
+}
+
+function allFindings(report: Report): Finding[] {
+  return [...report.findings, ...report.sandboxes.flatMap((s) => s.findings)]
+    .sort((a, b) => bySeverityDescending(a, b) || compareCodeUnits(a.rule, b.rule));
+}
+
+function findingLines(report: Report, findings: readonly Finding[], c: Colors, width: number, showAck = false): string[] {
   const paint = (severity: Severity, text: string): string =>
     severity === 'critical' || severity === 'high' ? c.red(text) : severity === 'medium' ? c.yellow(text) : c.dim(text);
   const byId = new Map(report.sandboxes.map((s) => [s.id, s]));
   const wide = width === Infinity;
-  const findings = [...report.findings, ...report.sandboxes.flatMap((s) => s.findings)]
-    .sort((a, b) => bySeverityDescending(a, b) || compareCodeUnits(a.rule, b.rule));
-  const out = [c.bold(`Findings (${findings.length})`)];
+  const out: string[] = [];
   for (const { finding: f, count } of wide ? findings.map((finding) => ({ finding, count: 1 })) : grouped(findings)) {
     const suffix = count > 1 ? ` (x${count})` : '';
     // 8 + 1 + 16 + 1 + 12 + 2 columns precede the title; the title gives way so a line never wraps.
     out.push(`${paint(f.severity, f.severity.toUpperCase().padEnd(8))} ${safeText(f.rule).padEnd(16)} ` +
       `${where(f, byId, wide)}  ${fit(safeText(f.title), width - 40 - suffix.length)}${suffix}`);
+    const ack = f.acknowledgement;
+    if (showAck && ack) out.push(fit(safeText(`    by ${ack.owner} until ${ack.expires}${wide ? `: ${ack.reason}` : ''}`), width));
     if (wide) out.push(`    evidence: ${safeText(f.evidence)}`, `    remediation: ${safeText(f.remediation)}`);
   }
   return out;
 }
 
+/** What each score is made of: rule, severity weight, and (h) for a host finding that counts for every sandbox. */
+function scoreSection(sandboxes: readonly Sandbox[], width: number): string[] {
+  const wide = width === Infinity;
+  const out = ['Score contributions (h = host finding, counts for every sandbox):'];
+  for (const s of byExposure(sandboxes)) {
+    // Heaviest first, so what is cut at 80 columns is what matters least.
+    const parts = [...(s.scoreContributions ?? [])].sort((a, b) => b.weight - a.weight || compareCodeUnits(a.rule, b.rule))
+      .map((p) => `${safeText(p.rule).replace(/^KATA-/, '')} ${p.severity} ${p.weight.toFixed(2)}${p.scope === 'host' ? ' h' : ''}`);
+    const id = safeText(`${TRUST_MARK[trustOf(s)]}${shownId(s)}`);
+    out.push(fit(`  ${(wide ? id : id.slice(0, 12)).padEnd(12)} ${String(s.exposureScore).padStart(3)} = ${parts.join(', ') || 'nothing'}`, width));
+  }
+  out.push(...SCORE_LEGEND.map((line) => line), '');
+  return out;
+}
+
+// The formula in two 80-column lines (src/assess/exposure-score.ts has it in full).
+const SCORE_LEGEND = [
+  '  score = 100 x (1 - product of (1 - weight)), each rule once; weights: critical',
+  '  0.60, high 0.35, medium 0.15, low 0.05, info 0; acknowledged ones count too.',
+];
+
 /** One line per rule and place: eight vulnerable CPU flaws are one line "x8"; --wide lists each. */
 function grouped(findings: readonly Finding[]): Array<{ finding: Finding; count: number }> {
   const groups = new Map<string, { finding: Finding; count: number }>();
   for (const f of findings) {
-    const key = `${f.rule}\0${f.sandboxId ?? ''}\0${f.severity}`;
+    const key = `${f.rule}\0${f.sandboxId ?? ''}\0${f.severity}\0${f.acknowledgement?.owner ?? ''}\0${f.acknowledgement?.expires ?? ''}`;
     const entry = groups.get(key);
     if (entry) entry.count++;
     else groups.set(key, { finding: f, count: 1 });

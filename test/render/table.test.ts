@@ -113,3 +113,25 @@ test('--wide shows the hostile evidence and remediation, escaped and uncut', (t)
   t.true(out.includes(`pod${safeText(EVIL)}`), 'the whole pod name');
   t.true(out.includes(`!evil${safeText(EVIL)}`), 'the whole id, with its trust mark');
 });
+
+test('acknowledged findings are shown apart with owner and expiry, never hidden; scores list their contributions', (t) => {
+  const ack = { reason: 'vhost-net accepted on the batch pool', owner: 'team-batch', expires: '2027-03-31T23:59:59Z' };
+  const sandbox = sampleSandbox(SANDBOX_A, {
+    exposureScore: 15,
+    scoreContributions: [{ rule: 'KATA-NET-001', severity: 'medium', weight: 0.15, scope: 'sandbox' }],
+    findings: [{ rule: 'KATA-NET-001', severity: 'medium', title: 'In-kernel vhost-net backend', sandboxId: SANDBOX_A, evidence: 'e', remediation: 'r', acknowledgement: ack }],
+  });
+  const report = sampleReport({ sandboxes: [sandbox], findings: [] });
+  const out = renderTable(report, { color: false });
+  const lines = out.split('\n');
+  const ackHeading = lines.findIndex((line) => line.startsWith('Acknowledged (1)'));
+  t.true(ackHeading > 0, out);
+  t.regex(lines[ackHeading + 1]!, /^MEDIUM\s+KATA-NET-001\s+aaaaaaaaaaaa/);
+  t.is(lines[ackHeading + 2], '    by team-batch until 2027-03-31T23:59:59Z');
+  t.regex(out, /^Findings \(0 open, 1 acknowledged below\)$/m);
+  t.regex(out, /^ {2}aaaaaaaaaaaa +15 = NET-001 medium 0\.15$/m);
+  t.regex(out, /score = 100 x \(1 - product of \(1 - weight\)\)/);
+  for (const line of lines) t.true(line.length <= 80, `wider than 80 columns: ${line}`);
+  const wide = renderTable(report, { color: false, wide: true });
+  t.regex(wide, /by team-batch until 2027-03-31T23:59:59Z: vhost-net accepted on the batch pool/);
+});
