@@ -41,8 +41,8 @@ export const CONTRACT: Record<string, readonly string[]> = {
   kata_audit_vfio_device_info: ['address', 'iommu_group', 'vendor_id', 'device_id', 'sandbox_id'],
   kata_audit_vfio_group_viable: ['iommu_group'],
   kata_audit_cpu_vulnerability_info: ['name', 'status'],
-  kata_audit_finding: ['rule', 'severity', 'sandbox_id'],
-  kata_audit_findings: ['severity'],
+  kata_audit_finding: ['rule', 'severity', 'sandbox_id', 'acknowledged'],
+  kata_audit_findings: ['severity', 'state'],
   kata_audit_scan_duration_seconds: [],
   kata_audit_scan_success: [],
   kata_audit_last_scan_timestamp_seconds: [],
@@ -89,7 +89,9 @@ test('the values say what the report says', async (t) => {
   t.is(valueOf(families, 'kata_audit_vfio_group_viable', { iommu_group: '2' }), 0);
   t.is(valueOf(families, 'kata_audit_finding', { rule: 'KATA-HOST-001', sandbox_id: '' }), 1, 'host findings carry sandbox_id=""');
   t.is(valueOf(families, 'kata_audit_finding', { rule: 'KATA-TRUST-001', sandbox_id: LOOKALIKE }), 1, 'a look-alike finding is not hidden');
-  t.is(valueOf(families, 'kata_audit_findings', { severity: 'high' }), 2);
+  t.is(valueOf(families, 'kata_audit_finding', { rule: 'KATA-HOST-001', acknowledged: 'false' }), 1, 'no policy: nothing is acknowledged');
+  t.is(valueOf(families, 'kata_audit_findings', { severity: 'high', state: 'open' }), 2);
+  t.is(valueOf(families, 'kata_audit_findings', { severity: 'high', state: 'acknowledged' }), 0);
   t.is(valueOf(families, 'kata_audit_scan_errors', { stage: 'process' }), 2);
   t.is(valueOf(families, 'kata_audit_collector_success', { collector: 'vfio' }), 0);
   t.is(valueOf(families, 'kata_audit_scan_success'), 1);
@@ -141,7 +143,9 @@ test('a sandbox gone from the report is gone from the next exposition (no stale 
 test('known label sets are pre-initialised to 0 on an empty node', async (t) => {
   const { families } = await exposition(sampleReport({ sandboxes: [], findings: [], errors: [] }));
   for (const vmm of VMM_KINDS) t.is(valueOf(families, 'kata_audit_sandboxes', { vmm }), 0, vmm);
-  for (const severity of SEVERITIES) t.is(valueOf(families, 'kata_audit_findings', { severity }), 0, severity);
+  for (const severity of SEVERITIES) {
+    for (const state of ['open', 'acknowledged']) t.is(valueOf(families, 'kata_audit_findings', { severity, state }), 0, `${severity} ${state}`);
+  }
   t.is(valueOf(families, 'kata_audit_scan_errors', { stage: 'process' }), 0);
   t.is(valueOf(families, 'kata_audit_sandboxes_omitted'), 0);
   t.is(valueOf(families, 'kata_audit_untrusted_omitted'), 0);
@@ -186,7 +190,7 @@ test('no pid, fd or other unbounded label names', async (t) => {
   for (const family of families.values()) {
     if (!family.name.startsWith('kata_audit_')) continue;
     for (const sample of family.samples) {
-      for (const label of Object.keys(sample.labels)) t.true(allowed.has(label) || ['class', 'backend', 'rule', 'severity'].includes(label), `${family.name}{${label}}`);
+      for (const label of Object.keys(sample.labels)) t.true(allowed.has(label) || ['class', 'backend', 'rule', 'severity', 'entry', 'owner'].includes(label), `${family.name}{${label}}`);
     }
   }
   const pids = new Set(sampleReport().sandboxes.flatMap((s) => s.processes.map((p) => String(p.pid))));
@@ -202,7 +206,7 @@ test('beyond maxSandboxes the most exposed sandboxes are labelled and the rest c
   t.is(valueOf(families, 'kata_audit_untrusted_omitted'), 7);
   t.is(valueOf(families, 'kata_audit_sandboxes', { vmm: 'qemu' }), 0);
   t.false(families.get('kata_audit_finding')!.samples.some((s) => s.labels.sandbox_id === SANDBOX_A));
-  t.is(valueOf(families, 'kata_audit_findings', { severity: 'medium' }), 1, 'its findings are still counted');
+  t.is(valueOf(families, 'kata_audit_findings', { severity: 'medium', state: 'open' }), 1, 'its findings are still counted');
 });
 
 test('families are sorted by name and series by label values (deterministic output)', (t) => {
@@ -308,4 +312,28 @@ test('a look-alike claiming a real sandbox id never produces a duplicate series'
   }
   t.is(families.get('kata_audit_sandbox_info')!.samples.filter((s) => s.labels.sandbox_id === SANDBOX_A && s.labels.trusted === 'true').length, 1);
   t.is(valueOf(families, 'kata_audit_sandboxes', { vmm: 'qemu' }), 1);
+});
+
+test('with a policy: acknowledged findings are labelled, counted by state, and each entry exports its expiry', async (t) => {
+  const ack = { reason: 'vhost-net accepted for throughput', owner: 'team-batch', expires: '2027-03-31T23:59:59Z' };
+  const base = sampleReport();
+  const sandboxes = base.sandboxes.map((s) => (s.id === SANDBOX_A ? { ...s, findings: s.findings.map((f) => ({ ...f, acknowledgement: ack })) } : s));
+  const policy = {
+    file: '/etc/kata-audit/policy.yaml',
+    entries: [
+      { index: 0, rule: 'KATA-NET-001', owner: 'team-batch', expires: ack.expires, expired: false, matched: 1, matchedSinceLoad: true, appliesToNode: true },
+      { index: 1, rule: 'KATA-HOTPLUG-*', owner: 'platform', expires: '2026-01-01T23:59:59Z', expired: true, matched: 0, matchedSinceLoad: false, appliesToNode: true },
+    ],
+  };
+  const { families } = await exposition({ ...base, sandboxes, policy }, { ...options, policyReloads: { reloadFailures: 2, lastReloadSuccess: false } });
+  t.is(valueOf(families, 'kata_audit_finding', { rule: 'KATA-NET-001', sandbox_id: SANDBOX_A, acknowledged: 'true' }), 1);
+  t.is(valueOf(families, 'kata_audit_finding', { rule: 'KATA-NET-001', sandbox_id: SANDBOX_A, acknowledged: 'false' }), undefined, 'one series per finding');
+  t.is(valueOf(families, 'kata_audit_findings', { severity: 'medium', state: 'acknowledged' }), 1);
+  t.is(valueOf(families, 'kata_audit_acknowledgement_expiry_timestamp_seconds', { entry: '0', rule: 'KATA-NET-001', owner: 'team-batch' }), Date.parse(ack.expires) / 1000);
+  t.is(valueOf(families, 'kata_audit_acknowledgement_findings', { entry: '0' }), 1);
+  t.is(valueOf(families, 'kata_audit_acknowledgement_findings', { entry: '1', rule: 'KATA-HOTPLUG-*' }), 0);
+  t.is(valueOf(families, 'kata_audit_policy_reload_failures_total'), 2);
+  t.is(valueOf(families, 'kata_audit_policy_last_reload_success'), 0);
+  const without = await exposition();
+  t.false(without.families.has('kata_audit_acknowledgement_expiry_timestamp_seconds'), 'no policy, no entry series');
 });
