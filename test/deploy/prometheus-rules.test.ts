@@ -75,7 +75,9 @@ test('alerts follow the conventions and link to an existing runbook section', (t
     if (!/^absent\(/.test(rule.expr.trim())) t.regex(rule.annotations?.description ?? '', /\$labels\.instance|\$labels\.namespace/, `${name}: description names where`);
     t.is(rule.annotations?.runbook_url, `${RUNBOOK_BASE}#${name.toLowerCase()}`, `${name}: runbook_url`);
     t.true(headings.has(name.toLowerCase()), `${name}: docs/runbook.md has no section "## ${name}"`);
-    if (/sandbox_id/.test(rule.expr) && /kata_audit_(finding|virtiofs_info|sandbox_devices)\{/.test(rule.expr)) {
+    // An alert built on kata_audit_sandbox_info itself already carries the pod's labels.
+    const onSandboxInfo = /^\(?\s*kata_audit_sandbox_info\{/.test(rule.expr.trim());
+    if (!onSandboxInfo && /sandbox_id/.test(rule.expr) && /kata_audit_(finding|virtiofs_info|sandbox_devices)\{/.test(rule.expr)) {
       t.regex(rule.expr, /group_left\(pod_name, pod_namespace\) kata_audit_sandbox_info/, `${name}: joins the pod`);
       t.regex(rule.annotations?.description ?? '', /pod_name/, `${name}: description names the pod`);
     }

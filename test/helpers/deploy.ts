@@ -144,6 +144,9 @@ export const METRICS_CONTRACT = [
   'kata_audit_scan_duration_seconds', 'kata_audit_scan_success', 'kata_audit_last_scan_timestamp_seconds',
   'kata_audit_scan_errors', 'kata_audit_collector_success', 'kata_audit_collector_duration_seconds',
   'kata_audit_sandboxes_omitted', 'kata_audit_untrusted_omitted',
+  // With a --policy.file only (docs/policy.md).
+  'kata_audit_acknowledgement_expiry_timestamp_seconds', 'kata_audit_acknowledgement_findings',
+  'kata_audit_policy_last_reload_success', 'kata_audit_policy_reload_failures_total',
   ...AGGREGATE_ONLY_METRICS,
 ] as const;
 

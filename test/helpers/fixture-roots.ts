@@ -32,3 +32,12 @@ export function materialise(t: ExecutionContext, host: FixtureHost | string): Ho
 export function fixtureScanConfig(roots: HostRoots, overrides: Partial<ScanConfig> = {}): ScanConfig {
   return { roots, referencePid: 1, trustExePaths: [], bundleDirs: [...DEFAULT_BUNDLE_DIRS], maxSandboxes: 500, fixtureRoots: true, ...overrides };
 }
+
+/** The clock of fixture hosts that carry a policy.yaml: acknowledgement expiry is judged at this instant. */
+export const FIXTURE_POLICY_NOW = Date.parse('2027-01-15T00:00:00Z');
+
+/** The fixture host's policy.yaml (the golden tests scan it with --policy.file), or null when it has none. */
+export function fixturePolicyFile(name: string): string | null {
+  const file = path.join(FIXTURE_HOSTS_DIR, name, 'policy.yaml');
+  return existsSync(file) ? file : null;
+}

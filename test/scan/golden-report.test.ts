@@ -1,15 +1,23 @@
 import path from 'node:path';
 import test from 'ava';
-import { runScan } from '../../src/scan.js';
-import { EXAMPLE_HOST, FIXTURE_HOSTS_DIR, fixtureHostNames, fixtureScanConfig, materialise, REPO_ROOT } from '../helpers/fixture-roots.js';
+import { PolicySource } from '../../src/policy/source.js';
+import { runScan, ScanState } from '../../src/scan.js';
+import {
+  EXAMPLE_HOST, FIXTURE_HOSTS_DIR, FIXTURE_POLICY_NOW, fixtureHostNames, fixturePolicyFile, fixtureScanConfig, materialise, REPO_ROOT,
+} from '../helpers/fixture-roots.js';
 import { assertGolden, normaliseReport } from '../helpers/golden.js';
 import { loadFixtureHost } from '../../src/fixture-host/materialise.js';
 
-// The node_exporter way: the whole JSON report of every fixture host against a reviewed golden file.
+// The node_exporter way: the whole JSON report of every fixture host against a reviewed golden file. A host with
+// a policy.yaml is scanned with it as --policy.file, at a fixed clock.
 for (const name of fixtureHostNames()) {
   test(`report of fixture host ${name} matches its golden file`, async (t) => {
-    const report = await runScan(fixtureScanConfig(materialise(t, name)));
-    assertGolden(t, path.join(FIXTURE_HOSTS_DIR, name, 'report.golden.json'), `${JSON.stringify(normaliseReport(report), null, 2)}\n`);
+    const policyFile = fixturePolicyFile(name);
+    const state = policyFile ? new ScanState({ policy: PolicySource.open(policyFile), now: () => FIXTURE_POLICY_NOW }) : new ScanState();
+    const report = await runScan(fixtureScanConfig(materialise(t, name)), state);
+    // The policy file's path depends on the checkout: the golden shows where a package install keeps it.
+    const text = `${JSON.stringify(normaliseReport(report), null, 2)}\n`;
+    assertGolden(t, path.join(FIXTURE_HOSTS_DIR, name, 'report.golden.json'), policyFile ? text.replaceAll(policyFile, '/etc/kata-audit/policy.yaml') : text);
   });
 }
 

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import test from 'ava';
 import { run } from '../helpers/deploy.js';
-import { fixtureHostNames, fixtureScanConfig, FIXTURE_HOSTS_DIR, materialise } from '../helpers/fixture-roots.js';
+import { FIXTURE_HOSTS_DIR, FIXTURE_POLICY_NOW, fixtureHostNames, fixturePolicyFile, fixtureScanConfig, materialise } from '../helpers/fixture-roots.js';
 import { assertGolden } from '../helpers/golden.js';
 import { startTestDaemon } from './helpers/daemon.js';
 import { fetchText } from './helpers/http.js';
@@ -43,7 +43,8 @@ test('there are fixture hosts to compare', (t) => {
 for (const name of hosts) {
   test(`fixture host ${name}: /metrics matches metrics.golden.prom and passes promtool`, async (t) => {
     const roots = materialise(t, name);
-    const daemon = await startTestDaemon(t, { scanConfig: fixtureScanConfig(roots) });
+    const policyFile = fixturePolicyFile(name);
+    const daemon = await startTestDaemon(t, { scanConfig: fixtureScanConfig(roots), ...(policyFile ? { policyFile, now: () => FIXTURE_POLICY_NOW } : {}) });
     const res = await fetchText(`${daemon.url}/metrics`, { headers: { Accept: 'text/plain;version=0.0.4' } });
     t.is(res.status, 200);
 
