@@ -8,7 +8,8 @@
 //
 // What the agent says is held against what /proc says at the same moment (test/live/proc.ts), never against
 // constants copied from the agent.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import type { Report, Sandbox, SandboxProcess } from '../../src/model/report.js';
 import { writeAlertsWithShortFor } from '../helpers/rules-with-short-for.js';
@@ -19,6 +20,9 @@ let env: LiveEnvironment | undefined;
 let ns: LiveSandbox;
 let chroot: LiveSandbox;
 let seccomp: LiveSandbox;
+/** The agent's --policy.file: empty at start; the policy test edits it while the agent runs. */
+let policyFile: string;
+const EMPTY_POLICY = 'acknowledgements: []\n';
 const suiteStarted = Date.now();
 
 test.before(async () => {
@@ -35,7 +39,9 @@ test.before(async () => {
     // ns keeps waiting for its VMM; the other two get theirs now.
     await Promise.all([chroot.startQemu(), seccomp.startQemu()]);
   };
-  await Promise.all([live.startAgent(), live.containerd.start(), live.accel(), sandboxes()]);
+  policyFile = path.join(live.dir, 'policy.yaml');
+  writeFileSync(policyFile, EMPTY_POLICY);
+  await Promise.all([live.startAgent([`--policy.file=${policyFile}`]), live.containerd.start(), live.accel(), sandboxes()]);
 });
 
 test.after.always(async () => {
@@ -324,6 +330,68 @@ test.serial('a real Prometheus with the project\'s alert rules fires the virtiof
   if (fired) t.like(fired.metric, { pod_name: chroot.pod.name, pod_namespace: chroot.pod.namespace }, 'the alert names the pod (joined from kata_audit_sandbox_info)');
   const forNamespace = alerts.filter((a) => a.metric.sandbox_id === ns.id && isVirtiofsdAlert(a.metric));
   t.deepEqual(forNamespace.map((a) => a.metric.alertname), [], 'no virtiofsd alert, firing or pending, for the namespace-mode sandbox');
+});
+
+test.serial('a policy edit acknowledges the chroot sandbox live: marked in report and metrics, its alerts resolve; a broken edit keeps it', async (t) => {
+  const e = live();
+  const prometheus = e.prometheus;
+  if (!prometheus) return t.fail('Prometheus did not start in the previous test');
+  const isChrootVirtiofsdAlert = (labels: Record<string, string>): boolean => labels.sandbox_id === chroot.id
+    && (/virtiofs/i.test(labels.alertname ?? '') || (labels.rule ?? '').startsWith('KATA-VFS-'));
+  writeFileSync(policyFile, [
+    'acknowledgements:',
+    '  - rule: KATA-VFS-*',
+    '    reason: the live suite accepts its chroot-mode virtiofsd',
+    '    owner: team-live',
+    '    expires: 2099-12-31',
+    '    match:',
+    `      namespace: ${JSON.stringify(chroot.pod.namespace)}`,
+    `      pod: ${JSON.stringify(chroot.pod.name)}`,
+    '',
+  ].join('\n'));
+  // The agent stats the file before each scan and re-reads it when it changed.
+  const report = await waitFor('the edited policy to acknowledge the chroot sandbox', 15_000, async () => {
+    const r = await e.reportAfter(Date.now());
+    return sandboxOf(r, chroot)?.findings.some((f) => f.rule === 'KATA-VFS-001' && f.acknowledgement) ? r : undefined;
+  }, 250);
+  const acked = mustFind(t, report, chroot).findings.filter((f) => f.rule.startsWith('KATA-VFS-'));
+  t.true(acked.length > 0);
+  for (const f of acked) t.like(f.acknowledgement ?? {}, { owner: 'team-live', expires: '2099-12-31T23:59:59Z' }, f.rule);
+  for (const other of [ns, seccomp]) {
+    t.deepEqual(mustFind(t, report, other).findings.filter((f) => f.acknowledgement).map((f) => f.rule), [], `${other.spec.name}: the entry's match leaves it alone`);
+  }
+  t.is(report.policy?.entries[0]?.matched, acked.length);
+  const metrics = await e.metricsAfter(Date.parse(report.generatedAt));
+  t.true(metrics.some((m) => m.name === 'kata_audit_finding' && m.labels.sandbox_id === chroot.id && m.labels.rule === 'KATA-VFS-001' && m.labels.acknowledged === 'true'));
+  t.false(metrics.some((m) => m.name === 'kata_audit_finding' && m.labels.sandbox_id === chroot.id && m.labels.rule === 'KATA-VFS-001' && m.labels.acknowledged === 'false'));
+  // Prometheus evaluates the project's alerts every second: the chroot sandbox's virtiofsd alerts go away.
+  let firing: Array<{ metric: Record<string, string> }> = [];
+  try {
+    await waitFor('the chroot sandbox\'s virtiofsd alerts to resolve', 20_000, async () => {
+      firing = (await prometheus.query('ALERTS{alertstate="firing"}')).filter((a) => isChrootVirtiofsdAlert(a.metric));
+      return firing.length === 0 ? true : undefined;
+    }, 500);
+  } catch {
+    // Asserted below, with what Prometheus had.
+  }
+  t.deepEqual(firing.map((a) => a.metric.alertname), [], 'no firing virtiofsd alert for an acknowledged sandbox');
+
+  // A broken edit: refused, counted, and the last good policy stays in force.
+  writeFileSync(policyFile, 'acknowledgements:\n  - rule: KATA-VFS-001\n    reason: no owner and no expiry\n');
+  const afterBreak = await waitFor('the broken policy to be refused', 15_000, async () => {
+    const m = await e.metricsAfter(Date.now());
+    return m.some((x) => x.name === 'kata_audit_policy_last_reload_success' && x.value === 0) ? m : undefined;
+  }, 250);
+  t.true((afterBreak.find((x) => x.name === 'kata_audit_policy_reload_failures_total')?.value ?? 0) >= 1);
+  t.true(afterBreak.some((m) => m.name === 'kata_audit_finding' && m.labels.sandbox_id === chroot.id && m.labels.rule === 'KATA-VFS-001' && m.labels.acknowledged === 'true'), 'the last good policy still acknowledges');
+  t.regex(e.agent ? readFileSync(e.agent.log, 'utf8') : '', /policy file changed but does not load/, 'the agent logs the refusal');
+
+  // Back to no acknowledgement for the tests that follow.
+  writeFileSync(policyFile, EMPTY_POLICY);
+  await waitFor('the empty policy to load', 15_000, async () => {
+    const r = await e.reportAfter(Date.now());
+    return sandboxOf(r, chroot)?.findings.every((f) => f.acknowledgement === null) ? true : undefined;
+  }, 250);
 });
 
 test.serial('killing a sandbox\'s QEMU ends its virtiofsd and removes it from the next report and scrape', async (t) => {
