@@ -27,7 +27,7 @@ const zones = Object.entries(UPPER_OF).flatMap(([target, forbidden]) =>
 );
 
 /** node:fs only where reading or writing files is the job. */
-const FS_ALLOWED = ['src/host/**', 'src/server/**', 'src/fixture-host/**', 'src/export/textfile.ts', 'src/version.ts', 'src/example.ts', 'src/cli.ts'];
+const FS_ALLOWED = ['src/host/**', 'src/server/**', 'src/fixture-host/**', 'src/export/textfile.ts', 'src/version.ts', 'src/example.ts', 'src/cli.ts', 'src/policy/policy-file.ts'];
 /** execa only in the one module that runs binaries. */
 const EXECA_ALLOWED = ['src/inspect/binary-version.ts'];
 

@@ -28,7 +28,6 @@ import {
   type HostFacts,
   type KataConfigSummary,
   type Report,
-  type Finding,
   type Sandbox,
 } from './model/report.js';
 import { stripDeleted } from './host/proc/exe-link.js';

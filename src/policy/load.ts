@@ -1,7 +1,6 @@
-// --policy.file: YAML -> Policy, strictly. Every refusal is a PolicyError naming the file, line, column and
+// --policy.file: YAML text -> Policy, strictly (the file itself is read by policy-file.ts). Every refusal is a PolicyError naming the file, line, column and
 // key, at startup (exit 2) or on reload (the last good policy stays). Unknown keys are refused, so a typo
 // ("expire:", "namespaces:") cannot turn an entry into one that acknowledges more, or forever.
-import { readFileSync, statSync } from 'node:fs';
 import picomatch from 'picomatch';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Node } from 'yaml';
 import { PolicyError } from '../errors.js';
@@ -11,23 +10,8 @@ import { MATCH_KEYS, type Policy, type PolicyEntry, type PolicyMatch } from './p
 
 const ENTRY_KEYS = ['rule', 'reason', 'owner', 'expires', 'match'] as const;
 
-/** Reads and validates the file. `ruleIds`: the rules an entry may acknowledge (the catalogue, policy rules aside). */
-export function loadPolicy(file: string, ruleIds: readonly string[]): Policy {
-  let text: string;
-  try {
-    // Size first: a multi-gigabyte file (or /dev/zero) is refused before it is read.
-    const stat = statSync(file);
-    if (!stat.isFile()) throw new PolicyError(file, NOWHERE, 'is not a regular file');
-    if (stat.size > MAX_POLICY_BYTES) throw new PolicyError(file, NOWHERE, `is ${stat.size} bytes; at most ${MAX_POLICY_BYTES} are read`);
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    if (error instanceof PolicyError) throw error;
-    throw new PolicyError(file, NOWHERE, `cannot be read: ${(error as Error).message}`, { cause: error });
-  }
-  return parsePolicy(text, file, ruleIds);
-}
-
-const NOWHERE = { line: null, column: null, key: null };
+/** A refusal about the file as a whole (no line, column or key). */
+export const NOWHERE = { line: null, column: null, key: null };
 
 export function parsePolicy(text: string, file: string, ruleIds: readonly string[]): Policy {
   if (Buffer.byteLength(text) > MAX_POLICY_BYTES) throw new PolicyError(file, NOWHERE, `is larger than ${MAX_POLICY_BYTES} bytes`);

@@ -2,11 +2,10 @@
 // PolicyError (exit 2); then stat()ed before every scan and re-read only when it changed. A file that breaks
 // mid-life (a half-applied ConfigMap, a typo) is logged once, counted, and the last good policy stays in
 // force: a typo must neither page the whole fleet nor silence it.
-import { statSync } from 'node:fs';
 import { RULES } from '../assess/catalogue.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { PolicyInForce } from './apply.js';
-import { loadPolicy } from './load.js';
+import { loadPolicy, signatureOf } from './policy-file.js';
 
 /** Every rule an entry may acknowledge: the catalogue without the policy's own rules. */
 export function acknowledgeableRuleIds(): string[] {
@@ -61,15 +60,5 @@ export class PolicySource {
       this.stats.lastReloadSuccess = false;
       this.logger.error('policy file changed but does not load; keeping the last good policy', { file: this.file, err: (error as Error).message });
     }
-  }
-}
-
-/** Identity of the file's current content: inode (a ConfigMap's symlink swap), size and times (in-place writes). */
-function signatureOf(file: string): string {
-  try {
-    const s = statSync(file);
-    return `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
-  } catch {
-    return 'missing';
   }
 }

@@ -4,7 +4,9 @@ import path from 'node:path';
 import test from 'ava';
 import { KataAuditError, PolicyError } from '../../src/errors.js';
 import { parseExpiry } from '../../src/policy/expiry.js';
-import { loadPolicy, parsePolicy } from '../../src/policy/load.js';
+import { execa } from 'execa';
+import { parsePolicy } from '../../src/policy/load.js';
+import { loadPolicy } from '../../src/policy/policy-file.js';
 import { MAX_ENTRIES, MAX_POLICY_BYTES } from '../../src/policy/limits.js';
 import { acknowledgeableRuleIds } from '../../src/policy/source.js';
 
@@ -125,6 +127,15 @@ test('loadPolicy: a missing file, a directory and an oversized file are PolicyEr
   const good = path.join(dir, 'policy.yaml');
   writeFileSync(good, ENTRY.join('\n'));
   t.is(loadPolicy(good, IDS).entries.length, 1);
+});
+
+test('loadPolicy: a FIFO (nobody writing) and /dev/zero are refused at once, never read', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kata-audit-policy-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const fifo = path.join(dir, 'policy.yaml');
+  await execa('mkfifo', [fifo]);
+  t.throws(() => loadPolicy(fifo, IDS), { instanceOf: PolicyError, message: /not a regular file/ });
+  t.throws(() => loadPolicy('/dev/zero', IDS), { instanceOf: PolicyError, message: /not a regular file/ });
 });
 
 test('expiry: a date holds through the end of that day, UTC; RFC 3339 honours its offset', (t) => {
