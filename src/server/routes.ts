@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import { renderHtml, renderUnavailableHtml } from '../render/html.js';
 import { PAGE_CSP } from '../render/html-style.js';
 import { renderNotFoundHtml, renderRulePage, ruleForPathSegment } from '../render/rule-page.js';
+import { terminalSafeJson } from '../render/safe-text.js';
 import type { BasicAuthenticator } from './basic-auth.js';
 import { AuthFailureBudget } from './client-budgets.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -137,7 +138,8 @@ async function reportJson(ctx: RouteContext, req: IncomingMessage, res: ServerRe
     const code = (outcome.error as { code?: unknown }).code;
     return send(req, res, config, 503, 'application/json; charset=utf-8', `${JSON.stringify({ error: outcome.error.message, code: typeof code === 'string' ? code : null })}\n`);
   }
-  await send(req, res, config, 200, 'application/json; charset=utf-8', `${JSON.stringify(outcome.report, null, 2)}\n`);
+  // Workload-chosen strings (a pod name, a look-alike's argv) reach terminals through `curl | jq` and `less`.
+  await send(req, res, config, 200, 'application/json; charset=utf-8', `${terminalSafeJson(JSON.stringify(outcome.report, null, 2))}\n`);
 }
 
 async function landing(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, config: WebConfig): Promise<void> {

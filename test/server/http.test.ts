@@ -34,6 +34,18 @@ test('/metrics: the exposition, text format by default, OpenMetrics when asked, 
   t.is(zipped.body.split('\n').filter((l) => l.startsWith('kata_audit_')).join('\n'), text.body.split('\n').filter((l) => l.startsWith('kata_audit_')).join('\n'));
 });
 
+test('/report.json escapes the DEL, C1 and bidi characters a workload wrote (curl | less stays inert), losslessly', async (t) => {
+  const hostile = 'pod\u202ename\u009b31m\u007f\u2066x';
+  const base = sampleReport();
+  const report: Report = { ...base, sandboxes: base.sandboxes.map((s) => ({ ...s, pod: { ...s.pod, name: hostile } })) };
+  const daemon = await startTestDaemon(t, { scan: fixed(report) });
+  const json = await fetchText(`${daemon.url}/report.json`);
+  t.is(json.status, 200);
+  t.notRegex(json.body, /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u, 'no raw control or bidi character on the wire');
+  t.true(json.body.includes('pod\\u202ename\\u009b31m\\u007f\\u2066x'));
+  t.deepEqual(JSON.parse(json.body), JSON.parse(JSON.stringify(report)), 'parses to the same report');
+});
+
 test('/report.json is the report; /healthz is alive; / is the page with its own CSP', async (t) => {
   const report = sampleReport();
   const daemon = await startTestDaemon(t, { scan: fixed(report) });
