@@ -2,6 +2,7 @@
 import { ruleAnchor, ruleById, type CatalogueRule } from '../assess/catalogue.js';
 import { UsageError } from '../errors.js';
 import { wrap } from './rules-output.js';
+import { splitRationale } from './rule-rationale.js';
 import { safeText } from './safe-text.js';
 
 const WIDTH = 80;
@@ -13,16 +14,6 @@ export function renderExplain(ruleId: string): string {
   const rule = ruleById(ruleId.toUpperCase());
   if (!rule) throw new UsageError(`unknown rule id "${safeText(ruleId)}" (kata-audit rules lists them)`, ruleId);
   return explainRule(rule);
-}
-
-/**
- * Rationales open with the part of the threat model they guard, "Threat model, <tier>: ..." or "Trust model
- * (...): ..." (see the TM_* constants in the catalogue); a tier may hold a colon inside its parentheses.
- */
-function splitRationale(rationale: string): { threatModel: string | null; why: string } {
-  const match = /^((?:Threat|Trust) model[^:(]*(?:\([^)]*\))?): (.*)$/s.exec(rationale);
-  if (!match) return { threatModel: null, why: rationale };
-  return { threatModel: match[1]!.replace(/^Threat model, /, ''), why: match[2]! };
 }
 
 function explainRule(rule: CatalogueRule): string {
