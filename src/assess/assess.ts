@@ -15,6 +15,7 @@ import { CPU_CHECKS } from './checks/cpu.js';
 import { HOST_CHECKS } from './checks/host.js';
 import { HOTPLUG_CHECKS } from './checks/hotplug.js';
 import { NET_CHECKS } from './checks/net.js';
+import { TEE_CHECKS } from './checks/tee.js';
 import { TRUST_CHECKS } from './checks/trust.js';
 import { VFIO_CHECKS } from './checks/vfio.js';
 import { VFS_CHECKS } from './checks/vfs.js';
@@ -31,6 +32,7 @@ export const CHECKS: Readonly<Record<string, RuleCheck>> = {
   ...HOST_CHECKS,
   ...HOTPLUG_CHECKS,
   ...NET_CHECKS,
+  ...TEE_CHECKS,
   ...TRUST_CHECKS,
   ...VFIO_CHECKS,
   ...VFS_CHECKS,

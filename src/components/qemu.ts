@@ -1,6 +1,7 @@
 // QEMU: the VMM of Kata's default configuration. Devices come from its argv (-device/-netdev/-chardev) and the
 // fds it holds (hot-plugged devices never appear in argv).
 import { qemuOf } from '../argv/parsed-argv.js';
+import { qemuConfidential } from '../argv/qemu-confidential.js';
 import { devicesFromFds, mergeDevices } from '../host/proc/fd-devices.js';
 import type { Device } from '../model/report.js';
 import { exePathList, hasFlag } from './daemonized.js';
@@ -32,9 +33,11 @@ export const QEMU_PROCESS: ProcessComponent = {
 /** Every QEMU of the sandbox contributes its devices: a second VMM must not hide the first one's. */
 function qemuDevices(vmms: readonly MemberFacts[], sharedFs: Device[]): DeviceView {
   if (vmms.length === 0) return { devices: sharedFs, hotplug: { ...NO_HOTPLUG }, vfioGroups: [], dax: false };
-  const out: DeviceView = { devices: [], hotplug: { ...NO_HOTPLUG }, vfioGroups: [], dax: false };
+  const out: DeviceView = { devices: [], hotplug: { ...NO_HOTPLUG }, vfioGroups: [], dax: false, vfioCdevs: [], confidential: null };
   for (const vmm of vmms) {
-    const { inventory } = qemuOf(vmm.facts.argv);
+    const { args, inventory } = qemuOf(vmm.facts.argv);
+    // The first VMM that runs a TEE guest says so; a second QEMU cannot make the first one look ordinary.
+    out.confidential ??= qemuConfidential(args);
     const fromFds = devicesFromFds(vmm.facts.fds, 'qemu', inventory.referencedFds, inventory.fdClaims);
     out.devices = mergeDevices(out.devices, mergeDevices(inventory.devices, fromFds.devices));
     out.hotplug = {
@@ -43,6 +46,7 @@ function qemuDevices(vmms: readonly MemberFacts[], sharedFs: Device[]): DeviceVi
       pci: out.hotplug.pci || inventory.hotplug.pci,
     };
     out.vfioGroups.push(...fromFds.vfioGroups);
+    out.vfioCdevs!.push(...fromFds.vfioCdevs.map((node) => node.slice(node.lastIndexOf('/') + 1)));
     out.dax ||= inventory.dax;
   }
   return out;
