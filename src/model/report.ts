@@ -191,6 +191,8 @@ export interface Device {
   address?: string;
   /** Passed-through devices: bound through an IOMMUFD cdev (/dev/vfio/devices/vfioN) or a legacy VFIO group. */
   vfio?: 'iommufd' | 'group';
+  /** Disks QEMU opens through an `-add-fd` fd set (/dev/fdset/N): the file behind the fd, as /proc/<vmm>/fd shows it. */
+  backing?: string;
 }
 
 export interface VirtiofsState {
