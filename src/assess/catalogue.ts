@@ -351,6 +351,17 @@ export const RULES: readonly CatalogueRule[] = [
       '`machine_accelerators` / `machine_type` overrides) and recreate the pod.',
   },
   {
+    id: 'KATA-TEE-008',
+    severity: 'high',
+    title: 'A Kata configuration sets an SEV-SNP guest policy that allows debugging',
+    scope: 'host',
+    rationale: `${TM_TEE}: \`snp_guest_policy\` becomes the SNP guest's policy (the Go runtime writes it in ` +
+      'decimal, runtime-rs in hex; reference 4.x §8.3). With bit 19, DEBUG, set (e.g. 720896 = 0xB0000) every ' +
+      'confidential pod this file starts lets the host decrypt its memory; Kata\'s default is 196608 (0x30000). ' +
+      'This is what could run; KATA-TEE-002 judges the guests that do.',
+    remediation: `Remove the override or set \`snp_guest_policy = 196608\` in [hypervisor.qemu] ${CONFIG_HINT}.`,
+  },
+  {
     id: 'KATA-TRUST-001',
     severity: 'high',
     title: 'A process poses as a Kata VMM but is not one (look-alike)',

@@ -153,6 +153,10 @@ export const RULE_CASES: Readonly<Record<string, RuleCase>> = {
     fires: withGuest(tdxGuest({ enabled: false })),
     quiet: withGuest(tdxGuest({ enabled: true })),
   },
+  'KATA-TEE-008': {
+    fires: withConfig({ confidential_guest: true, snp_guest_policy: 720896 }, 'qemu'),
+    quiet: withConfig({ confidential_guest: true, snp_guest_policy: 196608 }, 'qemu'),
+  },
   'KATA-TRUST-001': {
     fires: makeInput({ sandboxes: [makeSandbox({ trusted: false, trustReasons: ['exe-not-allowed'] })] }),
     quiet: makeInput({ sandboxes: [makeSandbox({ trusted: false, trustReasons: ['no-shim'] })] }),

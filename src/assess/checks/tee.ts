@@ -8,6 +8,7 @@ import { describeDevices, perSandbox, vmmLabel } from './vmm.js';
 import { finding } from '../catalogue.js';
 import { judgedSandboxes, type InputSandbox } from './trust.js';
 import { isPassthrough } from './vfio.js';
+import { parseQemuUnsigned, SNP_POLICY_DEBUG_BIT } from '../../argv/qemu-confidential.js';
 
 const TEE_NAMES: Readonly<Record<TeeKind, string>> = {
   tdx: 'TDX', sev: 'SEV', 'sev-snp': 'SEV-SNP', se: 'Secure Execution', cca: 'Arm CCA',
@@ -102,6 +103,23 @@ export const inertTeeObject: RuleCheck = (input) => perSandbox(input, 'KATA-TEE-
   return [`${vmmLabel(sandbox)} declares ${objectLabel(guest)}, but -machine confidential-guest-support does not name it`];
 });
 
+/** A TOML integer (decimal, or a 0x string some drop-ins use) as a policy value; undefined when it is neither. */
+function policyValue(value: unknown): bigint | undefined {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
+  if (typeof value === 'bigint' && value >= 0n) return value;
+  return typeof value === 'string' ? parseQemuUnsigned(value) : undefined;
+}
+
+export const configSnpDebugPolicy: RuleCheck = (input) => input.host.kataConfig
+  .filter((config) => config.inUse)
+  .flatMap((config) => {
+    const raw = config.settings['snp_guest_policy'];
+    const policy = policyValue(raw);
+    if (policy === undefined || ((policy >> SNP_POLICY_DEBUG_BIT) & 1n) !== 1n) return [];
+    return [finding('KATA-TEE-008', null,
+      `${config.path}${config.hypervisor ? ` [hypervisor.${config.hypervisor}]` : ''}: snp_guest_policy = ${String(raw)} (0x${policy.toString(16)}): bit 19 (DEBUG) set`)];
+  });
+
 export const TEE_CHECKS: Readonly<Record<string, RuleCheck>> = {
   'KATA-TEE-001': debugTd,
   'KATA-TEE-002': sevDebugPolicy,
@@ -110,4 +128,5 @@ export const TEE_CHECKS: Readonly<Record<string, RuleCheck>> = {
   'KATA-TEE-005': teeSharedFs,
   'KATA-TEE-006': teeKernelDebug,
   'KATA-TEE-007': inertTeeObject,
+  'KATA-TEE-008': configSnpDebugPolicy,
 };
