@@ -17,6 +17,7 @@ import { HostView } from './host/host-view.js';
 import { readIommuState } from './host/iommu.js';
 import { readKernelModules } from './host/kernel-modules.js';
 import { readNodeInfo } from './host/node-info.js';
+import { readTeeCapability } from './host/tee.js';
 import { messageOf, ScanErrorLog } from './host/scan-error-log.js';
 import { readVfioDevices, type HostVfioDevice } from './host/vfio-devices.js';
 import { readKataConfigs } from './inspect/kata-config-files.js';
@@ -116,7 +117,7 @@ class ScanRun {
   }
 }
 
-type HostReadings = Pick<HostFacts, 'kernelModules' | 'iommu' | 'cpuVulnerabilities' | 'referenceNamespaces'> & {
+type HostReadings = Pick<HostFacts, 'kernelModules' | 'iommu' | 'cpuVulnerabilities' | 'referenceNamespaces' | 'tee'> & {
   node: Report['node'];
   hostVfio: HostVfioDevice[];
 };
@@ -131,9 +132,10 @@ async function collectHostFacts(run: ScanRun, state: ScanState): Promise<HostRea
     return value;
   });
   const kernelModules = await run.collect('kernel_modules', [], () => readKernelModules(view));
-  const iommu = await run.collect('iommu', { enabled: false, vfioUnsafeInterrupts: false, vfioNoIommu: false }, () => readIommuState(view));
+  const iommu = await run.collect('iommu', { enabled: false, vfioUnsafeInterrupts: false, vfioNoIommu: false, iommufdUnsafeInterrupts: false }, () => readIommuState(view));
   const hostVfio = await run.collect('vfio', [], () => readVfioDevices(view));
   const cpuVulnerabilities = await run.collect('cpu_vulnerabilities', [], () => readCpuVulnerabilities(view));
+  const tee = await run.collect('tee', { tdx: null, sev: null, sevEs: null, sevSnp: null, se: null, files: [] }, () => readTeeCapability(view));
   const referenceNamespaces = await run.collect('reference', {}, () => {
     const ids = readNamespaceIds(view, config.referencePid, 'reference');
     if (Object.values(ids).some((id) => id === null)) {
@@ -142,7 +144,7 @@ async function collectHostFacts(run: ScanRun, state: ScanState): Promise<HostRea
     }
     return ids;
   });
-  return { node, kernelModules, iommu, hostVfio, cpuVulnerabilities, referenceNamespaces };
+  return { node, kernelModules, iommu, hostVfio, cpuVulnerabilities, referenceNamespaces, tee };
 }
 
 interface KataConfigs { summaries: KataConfigSummary[]; allowedExecutables: string[] }
@@ -198,17 +200,24 @@ function shimConfigFiles(view: HostView, sandboxes: readonly DiscoveredSandbox[]
 function hostOf(config: ScanConfig, readings: HostReadings, found: FoundSandboxes): HostFacts {
   // Which sandbox holds each VFIO group, from the /dev/vfio/<group> fds of its processes.
   const groupOwner = new Map<string, string>();
+  // IOMMUFD: one cdev is one device (no group expansion), so a cdev names its device directly.
+  const cdevOwner = new Map<string, string>();
   for (const { sandbox, inspection } of found.inspections) {
-    if (sandbox.trusted) for (const group of inspection.vfioGroups) groupOwner.set(group, sandbox.id);
+    if (!sandbox.trusted) continue;
+    for (const group of inspection.vfioGroups) groupOwner.set(group, sandbox.id);
+    for (const cdev of inspection.vfioCdevs) cdevOwner.set(cdev, sandbox.id);
   }
+  const ownerOf = (d: HostVfioDevice): string | null =>
+    (d.cdev ? cdevOwner.get(d.cdev) : undefined) ?? (d.iommuGroup === null ? null : (groupOwner.get(d.iommuGroup) ?? null));
   return {
     kernelModules: readings.kernelModules,
     iommu: readings.iommu,
-    vfioDevices: readings.hostVfio.map((d) => ({ ...d, sandboxId: d.iommuGroup === null ? null : (groupOwner.get(d.iommuGroup) ?? null) })),
+    vfioDevices: readings.hostVfio.map((d) => ({ ...d, sandboxId: ownerOf(d) })),
     cpuVulnerabilities: readings.cpuVulnerabilities,
     kataConfig: found.kata.summaries,
     referenceNamespaces: readings.referenceNamespaces,
     referencePid: config.referencePid,
+    tee: readings.tee,
   };
 }
 

@@ -428,8 +428,8 @@ function newInventoryState(args: QemuArgs, globals: ReadonlyMap<string, string>)
   };
 }
 
-function addDevice(state: InventoryState, cb: ClassBackend, id: string | undefined): void {
-  state.devices.push({ class: cb.class, backend: cb.backend, id: id ?? null, source: 'argv' });
+function addDevice(state: InventoryState, cb: ClassBackend, id: string | undefined, extra: Partial<Device> = {}): void {
+  state.devices.push({ class: cb.class, backend: cb.backend, id: id ?? null, source: 'argv', ...extra });
 }
 
 function visitOption(state: InventoryState, index: OptionIndex, option: QemuOption, parsed: QemuOptionValue): void {
@@ -481,12 +481,20 @@ function visitDevice(state: InventoryState, index: OptionIndex, parsed: QemuOpti
   }
   if (driver.startsWith('virtio-mem')) state.virtioMem = true;
   if (driver.startsWith('virtio-net')) {
-    addDevice(state, netBackend(index.netdevs.get(props.get('netdev') ?? '')), props.get('id'));
+    // Kata names the netdev (network-<tap>), rarely the device: the netdev id tells the operator which NIC.
+    addDevice(state, netBackend(index.netdevs.get(props.get('netdev') ?? '')), props.get('id') ?? props.get('netdev'));
     return;
   }
   const cb = classifyQemuDriver(driver);
   if (!cb) return;
-  addDevice(state, cb, props.get('id'));
+  if (cb.class === 'vfio') {
+    const address = vfioAddress(props);
+    // With iommufd= QEMU binds the device through /dev/iommu and its cdev; without it, a legacy VFIO group.
+    const vfio = props.has('iommufd') ? 'iommufd' : 'group';
+    addDevice(state, cb, props.get('id') ?? address ?? undefined, { ...(address !== null ? { address } : {}), vfio });
+  } else {
+    addDevice(state, cb, props.get('id') ?? (cb.class === 'blk' || cb.class === 'scsi' ? props.get('drive') : undefined));
+  }
   claimDevice(cb, props, index.claims);
   if (cb.class === 'fs') visitSharedFs(state, index, props);
   if (cb.class === 'vfio') visitVfio(state, props);
@@ -501,9 +509,13 @@ function visitSharedFs(state: InventoryState, index: OptionIndex, props: Readonl
   state.virtiofsSocket ??= index.chardevs.get(props.get('chardev') ?? '')?.props.get('path') ?? null;
 }
 
-function visitVfio(state: InventoryState, props: ReadonlyMap<string, string>): void {
+function vfioAddress(props: ReadonlyMap<string, string>): string | null {
   const sysfs = props.get('sysfsdev');
-  const bdf = normaliseBdf(props.get('host') ?? sysfs?.slice(sysfs.lastIndexOf('/') + 1) ?? '');
+  return normaliseBdf(props.get('host') ?? sysfs?.slice(sysfs.lastIndexOf('/') + 1) ?? '');
+}
+
+function visitVfio(state: InventoryState, props: ReadonlyMap<string, string>): void {
+  const bdf = vfioAddress(props);
   if (bdf !== null && !state.vfioHosts.includes(bdf)) state.vfioHosts.push(bdf);
 }
 

@@ -13,8 +13,15 @@ export interface QemuOptionValue {
   props: Map<string, string>;
 }
 
+/**
+ * JSON values longer than this are not parsed: argv is written by the process, and no QEMU object Kata writes
+ * comes near it (the TDX object with a quote-generation socket and an mrconfigid is under 300 bytes).
+ */
+export const MAX_JSON_OPTION_LENGTH = 16 * 1024;
+
 export function parseQemuOptionValue(value: string): QemuOptionValue {
   if (value.startsWith('{')) {
+    if (value.length > MAX_JSON_OPTION_LENGTH) return { implied: null, props: new Map() };
     const json = parseJsonOptions(value);
     if (json) return json;
   }

@@ -16,6 +16,7 @@ import { HOST_CHECKS } from './checks/host.js';
 import { HOTPLUG_CHECKS } from './checks/hotplug.js';
 import { NET_CHECKS } from './checks/net.js';
 import { POLICY_CHECKS } from './checks/policy.js';
+import { TEE_CHECKS } from './checks/tee.js';
 import { TRUST_CHECKS } from './checks/trust.js';
 import { VFIO_CHECKS } from './checks/vfio.js';
 import { VFS_CHECKS } from './checks/vfs.js';
@@ -33,6 +34,7 @@ export const CHECKS: Readonly<Record<string, RuleCheck>> = {
   ...HOTPLUG_CHECKS,
   ...NET_CHECKS,
   ...POLICY_CHECKS,
+  ...TEE_CHECKS,
   ...TRUST_CHECKS,
   ...VFIO_CHECKS,
   ...VFS_CHECKS,

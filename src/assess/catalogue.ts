@@ -16,7 +16,7 @@ export interface CatalogueRule extends Rule {
   escalation?: { severity: Severity; when: string };
 }
 
-export const RULE_ID_PATTERN = /^KATA-(NET|VSOCK|BLK|VFS|VFIO|VMM|HOTPLUG|HOST|CPU|CFG|TRUST|POLICY)-\d{3}$/;
+export const RULE_ID_PATTERN = /^KATA-(NET|VSOCK|BLK|VFS|VFIO|VMM|HOTPLUG|HOST|CPU|CFG|TRUST|POLICY|TEE)-\d{3}$/;
 
 // Threat-model tiers (reference §13), named the same way in every rationale so the docs read as one model.
 const TM_VHOST = 'Threat model, in-kernel vhost backends (the riskiest tier)';
@@ -28,6 +28,7 @@ const TM_CPU = 'Threat model, the CPU under the VM boundary';
 const TM_CFG = 'Threat model, configuration a pod or operator can change';
 const TM_TRUST = 'Trust model (what the agent is judging)';
 const TM_POLICY = 'Threat model, accepted exposure (the --policy.file)';
+const TM_TEE = 'Threat model, confidential guests (the host is outside the guest\'s trust boundary)';
 
 const CONFIG_HINT = 'in the Kata configuration file in use (e.g. /etc/kata-containers/configuration.toml or ' +
   'the drop-in directory config.d/ next to it); new sandboxes pick the change up, running pods keep their ' +
@@ -281,6 +282,111 @@ export const RULES: readonly CatalogueRule[] = [
       'or delete the entry if the exposure it accepted is gone.',
   },
   {
+    id: 'KATA-TEE-001',
+    severity: 'high',
+    title: 'A TDX guest runs as a debug TD',
+    scope: 'sandbox',
+    rationale: `${TM_TEE}: a debug TD (QEMU \`tdx-guest\` with \`debug=on\`, or TD ATTRIBUTES bit 0, DEBUG, in ` +
+      '`attributes`) lets the host read and write the guest\'s private memory and CPU state, so the guest is ' +
+      'confidential in name only. Both Kata runtimes hard-code debug off and no key or annotation turns it on ' +
+      '(reference 4.x §8.2): a debug TD was started by something other than Kata\'s own configuration.',
+    remediation: 'Find what wrote the VMM command line (a wrapper script, a patched runtime, a custom ' +
+      '`hypervisor_path`) and restore the runtime\'s own QEMU invocation; recreate the pod so the TD is built ' +
+      'without DEBUG, and treat any secret released to the debug TD as disclosed.',
+  },
+  {
+    id: 'KATA-TEE-002',
+    severity: 'high',
+    title: 'An SEV or SEV-SNP guest policy allows debugging',
+    scope: 'sandbox',
+    rationale: `${TM_TEE}: in the SEV-SNP guest policy bit 19 is DEBUG (AMD SEV-SNP firmware ABI, guest policy; ` +
+      '`SNP_POLICY_DBG` in Linux\'s KVM SEV code; reference 4.x §8.3): with it set, e.g. `0xB0000` = 720896, ' +
+      'the host can ask the firmware to decrypt guest memory. For plain SEV the policy\'s bit 0 (NODBG, AMD SEV ' +
+      'API) must be set for the same guarantee. The Go runtime writes the policy in decimal, runtime-rs in hex.',
+    remediation: 'Set `snp_guest_policy` back to a value with bit 19 clear (Kata\'s default is 196608, ' +
+      `0x30000) in [hypervisor.qemu] ${CONFIG_HINT}; for plain SEV keep NODBG (bit 0) set, or better, move ` +
+      'the runtime class to SEV-SNP (`sev_snp_guest = true`).',
+  },
+  {
+    id: 'KATA-TEE-003',
+    severity: 'high',
+    title: 'A device is passed through to a confidential guest without IOMMUFD',
+    scope: 'sandbox',
+    rationale: `${TM_TEE}: Kata requires IOMMUFD (\`-object iommufd\`, \`vfio-pci …,iommufd=\`, the cdev ` +
+      '/dev/vfio/devices/vfioN) for VFIO into a confidential guest; the Go runtime refuses a legacy group ' +
+      '("ConfidentialGuest needs IOMMUFD", reference 4.x §8.6, §8.8). A device bound through the legacy VFIO ' +
+      'group container is outside the confidential device model Kata supports: the whole group is handed over ' +
+      '(group expansion), and a runtime that let it through is not behaving as the one Kata ships.',
+    remediation: 'Hand the device to the pod as its VFIO cdev (/dev/vfio/devices/vfioN from the device plugin ' +
+      'or CDI spec) on a host with /dev/iommu (Linux 6.6+, `CONFIG_IOMMUFD`, `CONFIG_VFIO_DEVICE_CDEV`), and run ' +
+      'a Kata release that selects IOMMUFD (Go 3.15+, runtime-rs 3.31+).',
+  },
+  {
+    id: 'KATA-TEE-004',
+    severity: 'medium',
+    title: 'A confidential guest runs on a host that does not offer its TEE',
+    scope: 'sandbox',
+    rationale: `${TM_TEE}: Kata decides a host can run TDX when /sys/module/kvm_intel/parameters/tdx is Y, ` +
+      'SEV-SNP when kvm_amd\'s sev_snp is Y (SEV: sev), and Secure Execution when facility 158 and prot_virt ' +
+      'are present (reference 4.x §8.1). A VMM that claims a TEE guest where the host shows no such capability ' +
+      'is either not the guest it says (the protection the pod was promised is absent) or reads a host the ' +
+      'agent cannot see properly; either way the confidentiality of that pod cannot be vouched for here.',
+    remediation: 'Check the host: `cat /sys/module/kvm_intel/parameters/tdx` or ' +
+      '`/sys/module/kvm_amd/parameters/sev_snp` (the BIOS TEE settings and the kvm module options in ' +
+      '/etc/modprobe.d/), the TEE firmware under /opt/kata/share/ovmf/, and schedule confidential runtime ' +
+      'classes only on nodes that advertise the TEE (NFD labels `tdx.intel.com/keys`, `sev-snp.amd.com/esids`).',
+  },
+  {
+    id: 'KATA-TEE-005',
+    severity: 'medium',
+    title: 'A confidential guest shares a host directory (shared_fs is not "none")',
+    scope: 'sandbox',
+    rationale: `${TM_TEE}: confidential classes run with \`shared_fs = "none"\` (reference 4.x §8.6, §8.7): ` +
+      'images are pulled inside the guest, so nothing the host writes is trusted. A virtio-fs or 9p share ' +
+      'hands the guest files the untrusted host controls and keeps guest RAM in host-shared memory (/dev/shm) ' +
+      'for virtiofsd, outside the measured and encrypted state the TEE protects.',
+    remediation: `Set \`shared_fs = "none"\` in [hypervisor.qemu] ${CONFIG_HINT}; kata-deploy's ` +
+      '`qemu-tdx`, `qemu-snp` and `qemu-se` classes ship it that way.',
+  },
+  {
+    id: 'KATA-TEE-006',
+    severity: 'medium',
+    title: 'A confidential guest\'s kernel command line turns on debugging',
+    scope: 'sandbox',
+    rationale: `${TM_TEE}: \`agent.debug_console\` gives a root shell over vsock port 1026, \`agent.log=debug\` ` +
+      'streams the agent\'s view of the workload to the host\'s logs and `initcall_debug` the boot. They are in ' +
+      'the measured command line, so attestation should refuse the guest its secrets; a relying party that does ' +
+      'not check the measurement gives them to a guest the host can enter (reference 4.x §8.7). Secure ' +
+      'Execution seals the real command line in the image, so for it the argv is only indicative.',
+    remediation: `Set \`debug_console_enabled = false\` and \`enable_debug = false\` ${CONFIG_HINT}; on ` +
+      'kata-deploy 4.0 or earlier remove `debug: true` from the Helm values, and drop the `-debug`/`-devkit` ' +
+      'runtime classes from confidential workloads.',
+    escalation: { severity: 'high', when: 'the debug console (`agent.debug_console`) is on' },
+  },
+  {
+    id: 'KATA-TEE-007',
+    severity: 'high',
+    title: 'A TEE object is declared but the VM is not confidential',
+    scope: 'sandbox',
+    rationale: `${TM_TEE}: QEMU makes a VM confidential only when \`-machine …,confidential-guest-support=<id>\` ` +
+      'names the TEE object; a `tdx-guest`, `sev-snp-guest`, `sev-guest` or `s390-pv-guest` object nothing ' +
+      'names is inert and the guest runs as an ordinary VM whose memory the host reads. Both runtimes always ' +
+      'write the pair together (reference 4.x §2.3), so a lone object is a command line someone else wrote.',
+    remediation: 'Restore the runtime\'s own QEMU invocation (check `hypervisor_path`, wrapper scripts and ' +
+      '`machine_accelerators` / `machine_type` overrides) and recreate the pod.',
+  },
+  {
+    id: 'KATA-TEE-008',
+    severity: 'high',
+    title: 'A Kata configuration sets an SEV-SNP guest policy that allows debugging',
+    scope: 'host',
+    rationale: `${TM_TEE}: \`snp_guest_policy\` becomes the SNP guest's policy (the Go runtime writes it in ` +
+      'decimal, runtime-rs in hex; reference 4.x §8.3). With bit 19, DEBUG, set (e.g. 720896 = 0xB0000) every ' +
+      'confidential pod this file starts lets the host decrypt its memory; Kata\'s default is 196608 (0x30000). ' +
+      'This is what could run; KATA-TEE-002 judges the guests that do.',
+    remediation: `Remove the override or set \`snp_guest_policy = 196608\` in [hypervisor.qemu] ${CONFIG_HINT}.`,
+  },
+  {
     id: 'KATA-TRUST-001',
     severity: 'high',
     title: 'A process poses as a Kata VMM but is not one (look-alike)',
@@ -367,11 +473,17 @@ export const RULES: readonly CatalogueRule[] = [
     severity: 'high',
     title: 'VFIO allows unsafe interrupts (no interrupt remapping)',
     scope: 'host',
-    rationale: `${TM_VFIO}: \`allow_unsafe_interrupts\` lets VFIO assign devices on a host without interrupt ` +
-      'remapping, so a passed-through device can forge MSI writes and inject interrupts into the host.',
+    rationale: `${TM_VFIO}: \`allow_unsafe_interrupts\` (vfio_iommu_type1 for legacy VFIO groups, iommufd for ` +
+      'devices bound through a VFIO cdev) lets VFIO assign devices on a host without interrupt remapping, so a ' +
+      'passed-through device can forge MSI writes and inject interrupts into the host. While a device is ' +
+      'passed through to a running sandbox that is a path from an untrusted guest into the host\'s interrupt ' +
+      'handling, so the finding is then critical, as no-IOMMU mode is when devices are bound.',
     remediation: 'Enable interrupt remapping in the firmware and kernel, then `echo 0 > ' +
-      '/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts` and remove ' +
-      '`vfio_iommu_type1.allow_unsafe_interrupts=1` from the kernel command line and /etc/modprobe.d/.',
+      '/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts` (and the same for ' +
+      '/sys/module/iommufd/parameters/allow_unsafe_interrupts) and remove ' +
+      '`vfio_iommu_type1.allow_unsafe_interrupts=1` / `iommufd.allow_unsafe_interrupts=1` from the kernel ' +
+      'command line and /etc/modprobe.d/.',
+    escalation: { severity: 'critical', when: 'a device is passed through to a running sandbox' },
   },
   {
     id: 'KATA-VFIO-005',

@@ -3,7 +3,7 @@
 // Each declares here, in one file of its own, everything the engine used to look up in switches: how the kernel
 // shows it, which executables are legitimate, how it claims a sandbox, and where its devices are found.
 // Declarations are pure: the engine (discover/, inspect/) does the reading and hands them what it read.
-import type { Device, ProcessRole, Sandbox, ScanErrorCode, VmmKind } from '../model/report.js';
+import type { ConfidentialGuest, Device, ProcessRole, Sandbox, ScanErrorCode, VmmKind } from '../model/report.js';
 
 export type CandidateKind = 'shim' | 'qemu' | 'firecracker' | 'cloud-hypervisor' | 'jailer' | 'virtiofsd';
 
@@ -69,6 +69,10 @@ export interface DeviceView {
   /** VFIO groups held open by the sandbox's processes: attributes host VFIO devices to it. */
   vfioGroups: string[];
   dax: boolean;
+  /** VFIO cdevs (`vfio3`) held open: attributes host VFIO devices bound through IOMMUFD to the sandbox. */
+  vfioCdevs?: string[];
+  /** The confidential guest the VMM's argv runs, for VMMs whose argv says so. */
+  confidential?: ConfidentialGuest | null;
 }
 
 export interface VmmComponent {

@@ -33,7 +33,7 @@ export interface MetricsOptions {
 /** Stages the scan records errors under (src/host, src/discover, src/scan.ts); pre-initialised to 0. */
 export const KNOWN_SCAN_STAGES = [
   'assess', 'cpu', 'discover', 'firecracker-config', 'internal', 'iommu', 'kata-config', 'kernel-modules', 'node', 'pod',
-  'process', 'processes', 'reference', 'scan', 'trust', 'vfio',
+  'process', 'processes', 'reference', 'scan', 'tee', 'trust', 'vfio',
 ] as const;
 
 const P = 'kata_audit_';

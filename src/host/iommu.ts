@@ -18,6 +18,8 @@ export function readIommuState(view: HostView): IommuState {
     enabled: groups.length > 0 || units.length > 0,
     vfioUnsafeInterrupts: readBooleanParameter(view, 'module/vfio_iommu_type1/parameters/allow_unsafe_interrupts'),
     vfioNoIommu: readBooleanParameter(view, 'module/vfio/parameters/enable_unsafe_noiommu_mode'),
+    // Devices bound through IOMMUFD (a VFIO cdev) are governed by iommufd's own copy of the knob, not type1's.
+    iommufdUnsafeInterrupts: readBooleanParameter(view, 'module/iommufd/parameters/allow_unsafe_interrupts'),
   };
 }
 

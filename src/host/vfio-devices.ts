@@ -53,6 +53,7 @@ export function readVfioDevices(view: HostView): HostVfioDevice[] {
       vendorId: readPciId(view, `${base}/vendor`),
       deviceId: readPciId(view, `${base}/device`),
       groupViable,
+      cdev: readCdev(view, base),
     });
   }
   return devices;
@@ -97,6 +98,14 @@ function readIommuGroup(view: HostView, deviceBase: string): string | null {
   if (GROUP_NAME.test(group)) return group;
   view.errors.add(VFIO_STAGE, view.hostPath('sys', `${deviceBase}/iommu_group`), 'E_MALFORMED', `link target ${JSON.stringify(link.slice(0, 120))} is not an IOMMU group`);
   return null;
+}
+
+const CDEV_NAME = /^vfio\d{1,6}$/;
+
+/** The device's VFIO cdev (`vfio-dev/vfioN`, Linux 6.6+ with VFIO_DEVICE_CDEV), or null. */
+function readCdev(view: HostView, deviceBase: string): string | null {
+  const entries = view.list('sys', `${deviceBase}/vfio-dev`, { stage: VFIO_STAGE, optional: true }) ?? [];
+  return entries.filter((name) => CDEV_NAME.test(name)).sort()[0] ?? null;
 }
 
 function isBridge(view: HostView, deviceBase: string): boolean {

@@ -39,6 +39,7 @@ const KEYS: Record<Section, readonly string[]> = {
     'file_mem_backend', 'valid_file_mem_backends', 'enable_hugepages', 'enable_mem_prealloc', 'default_vcpus',
     'default_maxvcpus', 'default_memory', 'memory_slots', 'default_maxmemory', 'machine_type', 'machine_accelerators',
     'cpu_features', 'disable_image_nvdimm', 'kernel_params', 'hypervisor_loglevel', 'confidential_guest',
+    'sev_snp_guest', 'snp_guest_policy',
   ],
   runtime: [
     'disable_guest_seccomp', 'sandbox_cgroup_only', 'static_sandbox_resource_mgmt', 'enable_pprof',

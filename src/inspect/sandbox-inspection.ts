@@ -13,6 +13,8 @@ export interface SandboxInspection {
   sandbox: Omit<Sandbox, 'findings' | 'exposureScore'>;
   /** VFIO groups held open by the sandbox's processes: attributes host VFIO devices to it. */
   vfioGroups: string[];
+  /** VFIO cdevs (`vfio3`) held open: attributes host devices bound through IOMMUFD. */
+  vfioCdevs: string[];
 }
 
 export function inspectSandbox(
@@ -36,8 +38,10 @@ export function inspectSandbox(
       devices: deviceView.devices,
       hotplug: deviceView.hotplug,
       virtiofs: virtiofsds.length > 0 ? virtiofsStateOf(view, virtiofsds, deviceView.dax) : null,
+      confidential: deviceView.confidential ?? null,
     },
     vfioGroups: deviceView.vfioGroups,
+    vfioCdevs: deviceView.vfioCdevs ?? [],
   };
 }
 

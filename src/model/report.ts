@@ -83,13 +83,57 @@ export interface VfioDevice {
   /** Every device of the group is bound to vfio-pci or to no driver (PCI bridges aside). */
   groupViable: boolean;
   sandboxId: string | null;
+  /** The VFIO cdev of the device (`vfio3` for /dev/vfio/devices/vfio3, the IOMMUFD form), or null. */
+  cdev?: string | null;
+}
+
+/** Trusted execution environments a Kata guest can run in. */
+export type TeeKind = 'tdx' | 'sev' | 'sev-snp' | 'se' | 'cca';
+
+/** What the host offers for confidential guests (kvm module parameters, firmware and service files). */
+export interface TeeCapability {
+  /** /sys/module/kvm_intel/parameters/tdx; null when the parameter does not exist (no kvm_intel, old kernel). */
+  tdx: boolean | null;
+  /** /sys/module/kvm_amd/parameters/sev, sev_es, sev_snp; null when absent. */
+  sev: boolean | null;
+  sevEs: boolean | null;
+  sevSnp: boolean | null;
+  /** IBM Secure Execution: facility 158 in /proc/cpuinfo and prot_virt on the kernel command line; null off s390x. */
+  se: boolean | null;
+  /** Host paths of the TEE firmware and service files found (OVMF.inteltdx.fd, AMDSEV.fd, /dev/sev, the QGS socket). */
+  files: string[];
+}
+
+/** One sandbox's confidential guest: what the VMM really runs (argv) or, without it, what its configuration asks. */
+export interface ConfidentialGuest {
+  /** null: the configuration asks for a confidential guest but nothing running shows which TEE. */
+  tee: TeeKind | null;
+  source: 'argv' | 'config';
+  /** The QEMU object (`-object tdx-guest,id=tdx`) that `-machine confidential-guest-support=` names, or null. */
+  objectId: string | null;
+  /** Whether -machine confidential-guest-support names the object: QEMU ignores a TEE object nothing names. */
+  enabled: boolean;
+  /** TD debug / SNP policy DEBUG / SEV policy without NODBG: the host may read guest memory. null: not told. */
+  debug: boolean | null;
+  /** SEV/SEV-SNP guest policy as written (decimal from the Go runtime, 0x hex from runtime-rs), or null. */
+  policy: string | null;
+  /** -bios: the TEE firmware (OVMF.inteltdx.fd, AMDSEV.fd), or null. */
+  firmware: string | null;
+  /** Debug switches on the guest kernel command line (-append): agent.debug_console, agent.log=debug, initcall_debug. */
+  kernelDebug: string[];
 }
 
 export interface CpuVulnerability { name: string; status: VulnerabilityStatus; detail: string }
 
 export interface HostFacts {
   kernelModules: KernelModule[];
-  iommu: { enabled: boolean; vfioUnsafeInterrupts: boolean; vfioNoIommu: boolean };
+  iommu: {
+    enabled: boolean;
+    vfioUnsafeInterrupts: boolean;
+    vfioNoIommu: boolean;
+    /** /sys/module/iommufd/parameters/allow_unsafe_interrupts: the same give-up for devices bound through IOMMUFD. */
+    iommufdUnsafeInterrupts?: boolean;
+  };
   vfioDevices: VfioDevice[];
   cpuVulnerabilities: CpuVulnerability[];
   /** Kata configuration files found and the settings that matter to exposure. */
@@ -97,6 +141,8 @@ export interface HostFacts {
   /** Namespaces of the reference process (--host.reference-pid): inode ids, or null when unreadable. */
   referenceNamespaces: Partial<Record<NamespaceKind, string | null>>;
   referencePid: number;
+  /** The host's TEE capability (added in schema 1; absent in reports of older agents). */
+  tee?: TeeCapability;
 }
 
 export interface KataConfigSummary {
@@ -135,7 +181,19 @@ export interface SandboxProcess {
   version?: string | null;
 }
 
-export interface Device { class: DeviceClass; backend: DeviceBackend; id: string | null; source: 'argv' | 'fd' | 'config' | 'default' }
+export interface Device {
+  class: DeviceClass;
+  backend: DeviceBackend;
+  /** The device's id: argv `id=`, else the netdev of a NIC or the drive of a disk; a device node for fd devices. */
+  id: string | null;
+  source: 'argv' | 'fd' | 'config' | 'default';
+  /** Passed-through devices: the host PCI address (0000:3b:00.0) when argv names it. */
+  address?: string;
+  /** Passed-through devices: bound through an IOMMUFD cdev (/dev/vfio/devices/vfioN) or a legacy VFIO group. */
+  vfio?: 'iommufd' | 'group';
+  /** Disks QEMU opens through an `-add-fd` fd set (/dev/fdset/N): the file behind the fd, as /proc/<vmm>/fd shows it. */
+  backing?: string;
+}
 
 export interface VirtiofsState {
   sandbox: VirtiofsSandboxMode;
@@ -172,6 +230,8 @@ export interface Sandbox {
   devices: Device[];
   hotplug: { cpu: boolean; memory: boolean; pci: boolean };
   virtiofs: VirtiofsState | null;
+  /** The confidential guest (TDX, SEV, SEV-SNP, Secure Execution), or null for an ordinary VM. */
+  confidential?: ConfidentialGuest | null;
   findings: Finding[];
   exposureScore: number;
   /** What makes up exposureScore, one entry per finding that counts (set by the scoring stage). */

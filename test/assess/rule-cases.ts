@@ -42,6 +42,19 @@ const policyEntry = (overrides: Partial<PolicyEntrySummary> = {}): PolicyEntrySu
 
 const withPolicy = (entry: PolicyEntrySummary): AssessInput => ({ ...makeInput(), policy: { file: '/etc/kata-audit/policy.yaml', entries: [entry] } });
 
+type Confidential = NonNullable<AssessInput['sandboxes'][number]['confidential']>;
+const tdxGuest = (overrides: Partial<Confidential> = {}): Confidential => ({
+  tee: 'tdx', source: 'argv', objectId: 'tdx', enabled: true, debug: false, policy: null,
+  firmware: '/opt/kata/share/ovmf/OVMF.inteltdx.fd', kernelDebug: [], ...overrides,
+});
+const snpGuest = (policy: string, debug: boolean): Confidential =>
+  tdxGuest({ tee: 'sev-snp', objectId: 'snp', policy, debug, firmware: '/opt/kata/share/ovmf/AMDSEV.fd' });
+const TEE_HOST = { tdx: true, sev: true, sevEs: true, sevSnp: true, se: null, files: [] };
+const withGuest = (confidential: Confidential, sandbox: Parameters<typeof makeSandbox>[0] = {}, host: Partial<AssessInput['host']> = {}): AssessInput =>
+  makeInput({ host: { tee: TEE_HOST, ...host }, sandboxes: [makeSandbox({ confidential, ...sandbox })] });
+const vfioArgv = (vfio: 'iommufd' | 'group') =>
+  ({ class: 'vfio', backend: 'passthrough', id: 'vfio0', source: 'argv', address: '0000:3b:00.0', vfio } as const);
+
 export const RULE_CASES: Readonly<Record<string, RuleCase>> = {
   'KATA-BLK-001': {
     fires: withDevice({ class: 'scsi', backend: 'vhost-kernel', id: 'vhost-scsi0', source: 'argv' }),
@@ -128,6 +141,38 @@ export const RULE_CASES: Readonly<Record<string, RuleCase>> = {
     // Matched nothing now, but matched earlier since the load: not unmatched for the whole run.
     fires: withPolicy(policyEntry({ matched: 0, matchedSinceLoad: false })),
     quiet: withPolicy(policyEntry({ matched: 0, matchedSinceLoad: true })),
+  },
+  'KATA-TEE-001': {
+    fires: withGuest(tdxGuest({ debug: true })),
+    quiet: withGuest(tdxGuest({ debug: false })),
+  },
+  'KATA-TEE-002': {
+    fires: withGuest(snpGuest('0xb0000', true)),
+    quiet: withGuest(snpGuest('196608', false)),
+  },
+  'KATA-TEE-003': {
+    fires: withGuest(tdxGuest(), { devices: [vfioArgv('group')] }),
+    quiet: withGuest(tdxGuest(), { devices: [vfioArgv('iommufd')] }),
+  },
+  'KATA-TEE-004': {
+    fires: withGuest(tdxGuest(), {}, { tee: { ...TEE_HOST, tdx: false } }),
+    quiet: withGuest(tdxGuest(), {}, { tee: { ...TEE_HOST, tdx: true } }),
+  },
+  'KATA-TEE-005': {
+    fires: withGuest(tdxGuest(), { devices: [{ class: 'fs', backend: 'vhost-user', id: null, source: 'argv' }] }),
+    quiet: withGuest(tdxGuest({ enabled: false }), { devices: [{ class: 'fs', backend: 'vhost-user', id: null, source: 'argv' }] }),
+  },
+  'KATA-TEE-006': {
+    fires: withGuest(tdxGuest({ kernelDebug: ['agent.log=debug'] })),
+    quiet: withGuest(tdxGuest({ kernelDebug: [] })),
+  },
+  'KATA-TEE-007': {
+    fires: withGuest(tdxGuest({ enabled: false })),
+    quiet: withGuest(tdxGuest({ enabled: true })),
+  },
+  'KATA-TEE-008': {
+    fires: withConfig({ confidential_guest: true, snp_guest_policy: 720896 }, 'qemu'),
+    quiet: withConfig({ confidential_guest: true, snp_guest_policy: 196608 }, 'qemu'),
   },
   'KATA-TRUST-001': {
     fires: makeInput({ sandboxes: [makeSandbox({ trusted: false, trustReasons: ['exe-not-allowed'] })] }),

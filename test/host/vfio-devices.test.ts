@@ -10,11 +10,11 @@ import { GPU_HOST } from './gpu-host.js';
 test('a GPU host: only VFIO-bound devices, sorted, with group viability', (t) => {
   const { view } = fixtureView(t, GPU_HOST);
   t.deepEqual(readVfioDevices(view), [
-    { address: '0000:01:00.0', iommuGroup: '1', vendorId: '0x10de', deviceId: '0x1eb8', groupViable: true },
-    { address: '0000:01:00.1', iommuGroup: '1', vendorId: '0x10de', deviceId: '0x10f8', groupViable: true },
-    { address: '0000:02:00.0', iommuGroup: '2', vendorId: '0x10de', deviceId: '0x2204', groupViable: false },
-    { address: '0000:03:00.0', iommuGroup: '3', vendorId: '0x15b3', deviceId: '0x101d', groupViable: true },
-    { address: '0000:04:00.0', iommuGroup: null, vendorId: '0x144d', deviceId: '0xa808', groupViable: false },
+    { address: '0000:01:00.0', iommuGroup: '1', vendorId: '0x10de', deviceId: '0x1eb8', groupViable: true, cdev: null },
+    { address: '0000:01:00.1', iommuGroup: '1', vendorId: '0x10de', deviceId: '0x10f8', groupViable: true, cdev: null },
+    { address: '0000:02:00.0', iommuGroup: '2', vendorId: '0x10de', deviceId: '0x2204', groupViable: false, cdev: null },
+    { address: '0000:03:00.0', iommuGroup: '3', vendorId: '0x15b3', deviceId: '0x101d', groupViable: true, cdev: null },
+    { address: '0000:04:00.0', iommuGroup: null, vendorId: '0x144d', deviceId: '0xa808', groupViable: false, cdev: null },
   ]);
   t.deepEqual(view.errors.entries, []);
 });
@@ -69,7 +69,7 @@ test('malformed vendor, unreadable device and a bad group link are recorded, the
   ));
   replaceWithDirectory(dir, `${base}/device`);
   t.deepEqual(readVfioDevices(view), [
-    { address: '0000:05:00.0', iommuGroup: null, vendorId: null, deviceId: null, groupViable: false },
+    { address: '0000:05:00.0', iommuGroup: null, vendorId: null, deviceId: null, groupViable: false, cdev: null },
   ]);
   t.deepEqual(view.errors.entries.map((e) => [e.stage, e.path, e.code]), [
     ['vfio', '/sys/bus/pci/devices/0000:05:00.0/iommu_group', 'E_MALFORMED'],

@@ -5,6 +5,7 @@ import { devicesFromFds } from '../../src/host/proc/fd-devices.js';
 import { firecrackerConfigCandidates, parseFirecrackerArgs, parseFirecrackerConfig, parseJailerArgs } from '../../src/argv/firecracker-args.js';
 import { summariseKataConfig } from '../../src/inspect/kata-config.js';
 import { parseQemuArgs, qemuInventory } from '../../src/argv/qemu-args.js';
+import { qemuConfidential, qemuFdSets } from '../../src/argv/qemu-confidential.js';
 import { parseQemuOptionValue } from '../../src/argv/qemu-option-value.js';
 import { sandboxIdFromPath } from '../../src/model/sandbox-id.js';
 import { parseVirtiofsdArgs } from '../../src/argv/virtiofsd-args.js';
@@ -12,7 +13,10 @@ import { parseVirtiofsdArgs } from '../../src/argv/virtiofsd-args.js';
 const MB = 'x'.repeat(1024 * 1024);
 
 function allParsers(argv: string[]): void {
-  qemuInventory(parseQemuArgs(argv));
+  const qemu = parseQemuArgs(argv);
+  qemuInventory(qemu);
+  qemuConfidential(qemu);
+  qemuFdSets(qemu);
   parseCloudHypervisorArgs(argv);
   parseJailerArgs(argv);
   const fcArgs = parseFirecrackerArgs(argv);
@@ -77,9 +81,12 @@ test('random argv never throws', (t) => {
   const token = fc.oneof(
     fc.string(),
     fc.constantFrom('-name', '-device', '-netdev', '-m', '-smp', '-sandbox', '-qmp', '-chardev', '-object', '--', '-o',
-      '--api-socket', '--id', '--exec-file', '--config-file', '--shared-dir', '--seccomp', '-global', '-machine'),
+      '--api-socket', '--id', '--exec-file', '--config-file', '--shared-dir', '--seccomp', '-global', '-machine', '-add-fd',
+      '-blockdev', '-append', '-bios'),
     fc.constantFrom('tap,id=n,vhost=on,vhostfds=a:1:', 'virtio-net-pci,netdev=n', ',,,=,', '{"driver":1}', 'unix:fd=',
-      'on,obsolete', '1,maxcpus=x', '2G,slots=-1,maxmem=1T', '/run/vc/vm/../x', 'fd=99999999999'),
+      'on,obsolete', '1,maxcpus=x', '2G,slots=-1,maxmem=1T', '/run/vc/vm/../x', 'fd=99999999999',
+      'q35,confidential-guest-support=tdx', '{"qom-type":"tdx-guest","id":"tdx","attributes":"0x"}', 'sev-snp-guest,id=tdx,policy=0x',
+      '{"qom-type":"sev-guest","__proto__":{"id":"tdx"},"policy":1e400}', 'fd=3,set=x', 'driver=file,node-name=n,filename=/dev/fdset/99'),
   );
   fc.assert(fc.property(fc.array(token, { maxLength: 40 }), (argv) => {
     allParsers(argv);

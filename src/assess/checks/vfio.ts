@@ -15,13 +15,17 @@ export function isPassthrough(device: Device): boolean {
 function hostWeaknesses(host: HostFacts): string[] {
   const weak: string[] = [];
   if (!host.iommu.enabled) weak.push('the host has no working IOMMU');
-  if (host.iommu.vfioUnsafeInterrupts) weak.push('VFIO allows unsafe interrupts');
+  if (host.iommu.vfioUnsafeInterrupts || host.iommu.iommufdUnsafeInterrupts === true) weak.push('VFIO allows unsafe interrupts');
   if (host.iommu.vfioNoIommu) weak.push('VFIO runs in no-IOMMU mode');
   return weak;
 }
 
+/**
+ * A cdev (IOMMUFD) hands over one device, not its group, but DMA isolation is still the group's: the evidence
+ * names both, so a non-viable group behind a cdev reads as what it is.
+ */
 function describeVfio(devices: readonly VfioDevice[]): string {
-  return devices.map((d) => `${d.address} (IOMMU group ${d.iommuGroup ?? 'unknown'})`).join(', ');
+  return devices.map((d) => `${d.address} (${d.cdev ? `cdev ${d.cdev}, ` : ''}IOMMU group ${d.iommuGroup ?? 'unknown'})`).join(', ');
 }
 
 export const passthrough: RuleCheck = (input) => {
@@ -65,11 +69,28 @@ export const hostNonViableGroup: RuleCheck = (input) => {
   });
 };
 
+const UNSAFE_INTERRUPT_PARAMETERS = {
+  vfioUnsafeInterrupts: '/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts',
+  iommufdUnsafeInterrupts: '/sys/module/iommufd/parameters/allow_unsafe_interrupts',
+} as const;
+
+/** Sandboxes that hold a passed-through device: their VMM argv or fds show one, or a host VFIO device is theirs. */
+function passthroughSandboxes(input: Parameters<RuleCheck>[0]): string[] {
+  const ids = judgedSandboxes(input)
+    .filter((s) => s.devices.some(isPassthrough) || input.host.vfioDevices.some((d) => d.sandboxId === s.id))
+    .map((s) => s.id);
+  return [...new Set(ids)];
+}
+
 export const unsafeInterrupts: RuleCheck = (input) => {
-  if (!input.host.iommu.vfioUnsafeInterrupts) return [];
+  const enabled = (Object.keys(UNSAFE_INTERRUPT_PARAMETERS) as Array<keyof typeof UNSAFE_INTERRUPT_PARAMETERS>)
+    .filter((key) => input.host.iommu[key] === true).map((key) => UNSAFE_INTERRUPT_PARAMETERS[key]);
+  if (enabled.length === 0) return [];
+  const users = passthroughSandboxes(input);
+  const running = users.length > 0 ? `; passed through to running sandbox${users.length > 1 ? 'es' : ''} ${users.join(', ')}` : '';
   return [finding('KATA-VFIO-004', null,
-    `/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts is enabled; ` +
-    `${plural(input.host.vfioDevices.length, 'device')} bound to vfio-pci`)];
+    `${enabled.join(' and ')} ${enabled.length > 1 ? 'are' : 'is'} enabled; ` +
+    `${plural(input.host.vfioDevices.length, 'device')} bound to vfio-pci${running}`, users.length > 0)];
 };
 
 export const noIommuMode: RuleCheck = (input) => {

@@ -26,7 +26,12 @@ export function vmmLabel(sandbox: InputSandbox): string {
 }
 
 export function describeDevices(devices: readonly Device[]): string {
-  return devices.map((d) => `${d.id ?? `unnamed ${d.class}`} (${d.source})`).join(', ');
+  return devices.map((d) => {
+    // A passed-through device named by its own id also names the host device it is, so the operator can find it.
+    const host = d.address !== undefined && d.address !== d.id ? ` host ${d.address}` : '';
+    const via = d.vfio === 'iommufd' ? ' via IOMMUFD' : '';
+    return `${d.id ?? `unnamed ${d.class}`}${host}${via} (${d.source})`;
+  }).join(', ');
 }
 
 export function plural(count: number, one: string, many = `${one}s`): string {

@@ -98,7 +98,8 @@ export function devicesFromFds(
   for (const kind of Object.keys(KIND_DEVICE) as Array<keyof typeof KIND_DEVICE>) {
     const { class: cls, backend } = KIND_DEVICE[kind];
     for (const node of unclaimed(kind)) {
-      devices.push({ class: cls, backend, id: DISTINCT_BY_NODE.has(kind) ? node : null, source: 'fd' });
+      const vfio = kind === 'vfio-cdev' ? { vfio: 'iommufd' as const } : kind === 'vfio-group' ? { vfio: 'group' as const } : {};
+      devices.push({ class: cls, backend, id: DISTINCT_BY_NODE.has(kind) ? node : null, source: 'fd', ...vfio });
     }
   }
   const tapCount = unclaimed('tun').length;
