@@ -1,0 +1,116 @@
+// containerd's configuration as containerd itself loads it (core config LoadConfig / resolveImports /
+// mergeConfig): the main file, then each `imports` entry breadth-first, a file already loaded skipped (cycles),
+// relative entries joined to the importing file's directory before a `*` makes them a glob, every file's
+// plugin tables merged over what came before. Each file is read under its own `version`: 3 keeps runtimes
+// under "io.containerd.cri.v1.runtime" (2.x), 2 under "io.containerd.grpc.v1.cri" (1.x, and 2.x migrates it),
+// 1 (or none) under the legacy "cri" id.
+import path from 'node:path';
+import { glob } from './glob.js';
+import { isKataHandler, readTable, type HandlerResolution, type RuntimeHandler } from './handlers.js';
+import { canonicalise, type ConfigSource, type Problem } from './source.js';
+import { isTable, mergeInto, stringAt, tableAt, type Table } from './toml-table.js';
+
+export const CONTAINERD_CONFIG = '/etc/containerd/config.toml';
+
+/** Every file may be attacker-written: at most this many files, this deep an import chain, this many glob matches. */
+export const MAX_CONTAINERD_FILES = 32;
+export const MAX_IMPORT_DEPTH = 8;
+const MAX_GLOB_MATCHES = 32;
+
+function pluginIdOf(version: unknown): string {
+  const v = typeof version === 'bigint' ? Number(version) : version;
+  if (typeof v === 'number' && v >= 3) return 'io.containerd.cri.v1.runtime';
+  if (v === 2) return 'io.containerd.grpc.v1.cri';
+  return 'cri';
+}
+
+/** Import entries resolved as resolveImports does, each expanded glob bounded. */
+function importsOf(source: ConfigSource, file: string, table: Table, problems: Problem[]): string[] {
+  const raw = table['imports'];
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    problems.push({ path: file, code: 'E_MALFORMED', message: 'imports is not an array; containerd refuses this file' });
+    return [];
+  }
+  const out: string[] = [];
+  for (const entry of raw.slice(0, MAX_CONTAINERD_FILES)) {
+    if (typeof entry !== 'string' || entry === '') continue;
+    const joined = path.posix.resolve(path.posix.dirname(file), entry);
+    if (!joined.includes('*')) {
+      out.push(joined);
+      continue;
+    }
+    const result = glob(source, joined, MAX_GLOB_MATCHES);
+    if (result.badPattern) problems.push({ path: file, code: 'E_MALFORMED', message: `import pattern ${JSON.stringify(entry)} is not a valid glob` });
+    if (result.truncated) problems.push({ path: file, code: 'E_LIMIT', message: `import pattern ${JSON.stringify(entry)} matches too much; only the first ${MAX_GLOB_MATCHES} were read` });
+    out.push(...result.matches);
+  }
+  return out;
+}
+
+function handlersOf(table: Table): Table | undefined {
+  return tableAt(table, 'plugins', pluginIdOf(table['version']), 'containerd', 'runtimes');
+}
+
+/** The main file and its imports, in load order, with each handler's merged table and the file that set it last. */
+function loadAll(source: ConfigSource, main: string, problems: Problem[]): { files: string[]; runtimes: Map<string, { table: Table; file: string }> } {
+  const files: string[] = [];
+  const seen = new Set<string>();
+  const runtimes = new Map<string, { table: Table; file: string }>();
+  const pending: Array<{ file: string; depth: number }> = [{ file: main, depth: 0 }];
+  for (let item = pending.shift(); item !== undefined; item = pending.shift()) {
+    // containerd dedups by the path string; the canonical path also stops a cycle spelled through symlinks.
+    const canonical = canonicalise(source, item.file);
+    const identity = 'path' in canonical ? canonical.path : item.file;
+    if (seen.has(item.file) || seen.has(identity)) continue;
+    seen.add(item.file).add(identity);
+    if (files.length >= MAX_CONTAINERD_FILES) {
+      problems.push({ path: item.file, code: 'E_LIMIT', message: `more than ${MAX_CONTAINERD_FILES} containerd configuration files; the rest were not read` });
+      break;
+    }
+    const table = readTable(source, item.file, item.depth === 0, problems);
+    if (table === undefined) continue;
+    files.push(item.file);
+    for (const [name, value] of Object.entries(handlersOf(table) ?? {})) {
+      if (!isTable(value)) continue;
+      const known = runtimes.get(name);
+      if (known === undefined) runtimes.set(name, { table: structured(value), file: item.file });
+      else {
+        mergeInto(known.table, value);
+        known.file = item.file;
+      }
+    }
+    const imports = importsOf(source, item.file, table, problems);
+    if (imports.length > 0 && item.depth >= MAX_IMPORT_DEPTH) {
+      problems.push({ path: item.file, code: 'E_LIMIT', message: `imports nested deeper than ${MAX_IMPORT_DEPTH} files; not followed` });
+      continue;
+    }
+    for (const file of imports) pending.push({ file, depth: item.depth + 1 });
+  }
+  return { files, runtimes };
+}
+
+function structured(table: Table): Table {
+  const copy: Table = {};
+  mergeInto(copy, table);
+  return copy;
+}
+
+/** containerd's Kata runtime handlers from its main configuration file and everything it imports. */
+export function resolveContainerd(source: ConfigSource, main: string = CONTAINERD_CONFIG): HandlerResolution {
+  const problems: Problem[] = [];
+  const { files, runtimes } = loadAll(source, main, problems);
+  const handlers: RuntimeHandler[] = [];
+  for (const [name, { table, file }] of runtimes) {
+    const handler: RuntimeHandler = {
+      name,
+      cri: 'containerd',
+      runtimeType: stringAt(table, 'runtime_type'),
+      runtimePath: stringAt(table, 'runtime_path'),
+      configPath: stringAt(tableAt(table, 'options'), 'ConfigPath'),
+      declaredIn: file,
+    };
+    if (isKataHandler(handler)) handlers.push(handler);
+  }
+  return { files, handlers, problems };
+}
