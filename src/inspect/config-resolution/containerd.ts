@@ -1,9 +1,12 @@
-// containerd's configuration as containerd itself loads it (core config LoadConfig / resolveImports /
+// containerd's configuration as containerd itself loads it (core config LoadConfigWithPlugins / resolveImports /
 // mergeConfig): the main file, then each `imports` entry breadth-first, a file already loaded skipped (cycles),
 // relative entries joined to the importing file's directory before a `*` makes them a glob, every file's
-// plugin tables merged over what came before. Each file is read under its own `version`: 3 keeps runtimes
-// under "io.containerd.cri.v1.runtime" (2.x), 2 under "io.containerd.grpc.v1.cri" (1.x, and 2.x migrates it),
-// 1 (or none) under the legacy "cri" id.
+// plugin tables merged over what came before. Each file is migrated from its own `version` (none counts as the
+// oldest): containerd 2.x moves "cri" (version 1) to "io.containerd.grpc.v1.cri" (version 2) and that to
+// "io.containerd.cri.v1.runtime" (version 3) and leaves a table already under the newest id alone, so a drop-in
+// without `version` (as kata-deploy writes them) still counts under any of the three. A drop-in with a higher
+// version than the main file makes containerd refuse to start. (containerd 1.x reads only its own id; a handler
+// under the 2.x id on a 1.x node is reported too: over-reporting beats a silent miss.)
 import path from 'node:path';
 import { glob } from './glob.js';
 import { isKataHandler, readTable, type HandlerResolution, type RuntimeHandler } from './handlers.js';
@@ -17,11 +20,19 @@ export const MAX_CONTAINERD_FILES = 32;
 export const MAX_IMPORT_DEPTH = 8;
 const MAX_GLOB_MATCHES = 32;
 
-function pluginIdOf(version: unknown): string {
-  const v = typeof version === 'bigint' ? Number(version) : version;
-  if (typeof v === 'number' && v >= 3) return 'io.containerd.cri.v1.runtime';
-  if (v === 2) return 'io.containerd.grpc.v1.cri';
-  return 'cri';
+function versionOf(table: Table): number {
+  const v = table['version'];
+  const n = typeof v === 'bigint' ? Number(v) : v;
+  return typeof n === 'number' && Number.isFinite(n) ? n : 0;
+}
+
+/** The plugin ids whose runtimes end up under io.containerd.cri.v1.runtime after migrating from `version`, oldest first. */
+function pluginIdsOf(version: number): string[] {
+  const ids: string[] = [];
+  if (version < 2) ids.push('cri');
+  if (version < 3) ids.push('io.containerd.grpc.v1.cri');
+  ids.push('io.containerd.cri.v1.runtime');
+  return ids;
 }
 
 /** Import entries resolved as resolveImports does, each expanded glob bounded. */
@@ -48,8 +59,13 @@ function importsOf(source: ConfigSource, file: string, table: Table, problems: P
   return out;
 }
 
-function handlersOf(table: Table): Table | undefined {
-  return tableAt(table, 'plugins', pluginIdOf(table['version']), 'containerd', 'runtimes');
+function handlersOf(table: Table): Table {
+  const merged: Table = {};
+  for (const id of pluginIdsOf(versionOf(table))) {
+    const runtimes = tableAt(table, 'plugins', id, 'containerd', 'runtimes');
+    if (runtimes !== undefined) mergeInto(merged, runtimes);
+  }
+  return merged;
 }
 
 /** The main file and its imports, in load order, with each handler's merged table and the file that set it last. */
@@ -58,6 +74,7 @@ function loadAll(source: ConfigSource, main: string, problems: Problem[]): { fil
   const seen = new Set<string>();
   const runtimes = new Map<string, { table: Table; file: string }>();
   const pending: Array<{ file: string; depth: number }> = [{ file: main, depth: 0 }];
+  let rootVersion = 0;
   for (let item = pending.shift(); item !== undefined; item = pending.shift()) {
     // containerd dedups by the path string; the canonical path also stops a cycle spelled through symlinks.
     const canonical = canonicalise(source, item.file);
@@ -70,8 +87,12 @@ function loadAll(source: ConfigSource, main: string, problems: Problem[]): { fil
     }
     const table = readTable(source, item.file, item.depth === 0, problems);
     if (table === undefined) continue;
+    if (files.length === 0) rootVersion = versionOf(table);
+    else if (versionOf(table) > rootVersion) {
+      problems.push({ path: item.file, code: 'E_MALFORMED', message: `drop-in version ${versionOf(table)} is higher than the main file's ${rootVersion}: containerd refuses to start` });
+    }
     files.push(item.file);
-    for (const [name, value] of Object.entries(handlersOf(table) ?? {})) {
+    for (const [name, value] of Object.entries(handlersOf(table))) {
       if (!isTable(value)) continue;
       const known = runtimes.get(name);
       if (known === undefined) runtimes.set(name, { table: structured(value), file: item.file });
