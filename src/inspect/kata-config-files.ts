@@ -32,6 +32,8 @@ const SHIPPED_ELSEWHERE: ReadonlyArray<{ dir: string; name: RegExp }> = [
 /** kata-deploy's MULTI_INSTALL_SUFFIX installs side by side: /opt/kata-<suffix>. */
 const INSTALL_DIR = /^kata(-[a-z0-9][a-z0-9-]*)?$/;
 
+const SHIM_LITERAL = /^\/[A-Za-z0-9._/-]*\/containerd-shim-kata(-[a-z0-9-]+)?-v2$/;
+
 /** Bounds: a hostile or broken host cannot make one scan read thousands of files. */
 const MAX_CONFIGS = 64;
 const MAX_INSTALLS = 8;
@@ -123,6 +125,13 @@ export function readKataConfigs(view: HostView, shims: readonly ShimConfigInput[
       view.errors.add(STAGE, null, 'E_UNRESOLVED', `sandbox ${pending.sandboxId}: the Kata configuration it runs with cannot be told` +
         (configuration.candidates.length > 0 ? ` (handlers ${configuration.candidates.join(', ')} start the same shim with different files)` : ''));
     }
+  }
+  // The runtime's own configuration (root's to write, like Kata's) names each handler's shim binary: an install
+  // side by side (/opt/kata-<suffix>/bin/containerd-shim-kata-v2) is as legitimate as /opt/kata. Literal paths
+  // only: a glob character here would widen the allow-list for every role.
+  for (const handler of handlers) {
+    const shimPath = handler.runtimePath;
+    if (shimPath !== null && SHIM_LITERAL.test(shimPath) && !summaries.allowed.includes(shimPath)) summaries.allowed.push(shimPath);
   }
   return { summaries: summaries.list, allowedExecutables: summaries.allowed, sandboxes };
 }

@@ -132,3 +132,31 @@ test('containerd runtime options name the configuration in use (kata-deploy writ
   const { summaries } = readKataConfigs(view, []);
   t.deepEqual(summaries.map((s) => [s.path, s.inUse, s.handlers]), [[handlerPath, true, ['kata-qemu']], [`${DEFAULTS}/configuration-fc.toml`, false, []]]);
 });
+
+test('installs side by side: /opt/kata-<suffix> files are found, its shim is allowed, its handler resolves there', (t) => {
+  const dev = '/opt/kata-dev/share/defaults/kata-containers';
+  const { view, cleanup } = makeRoot({
+    [`${dev}/runtimes/qemu/configuration-qemu.toml`]: CONFIGURATION_QEMU,
+    [`${dev}/runtimes/qemu/config.d/10-installation-prefix.toml`]: '[hypervisor.qemu]\npath = "/opt/kata-dev/bin/qemu-system-x86_64-dev-installation-prefix"\n',
+    [`${DEFAULTS}/configuration-fc.toml`]: CONFIGURATION_FC,
+    '/etc/crio/crio.conf.d/99-kata-deploy-dev': [
+      '[crio.runtime.runtimes.kata-qemu-dev]',
+      'runtime_path = "/opt/kata-dev/bin/containerd-shim-kata-v2"',
+      'runtime_type = "vm"',
+      `runtime_config_path = "${dev}/runtimes/qemu/configuration-qemu.toml"`,
+      '[crio.runtime.runtimes.kata-evil]',
+      'runtime_path = "/opt/*/containerd-shim-kata-v2"',
+      'runtime_type = "vm"',
+    ].join('\n'),
+  });
+  t.teardown(cleanup);
+  const { summaries, allowedExecutables, sandboxes } = readKataConfigs(view, [shim('a', { shimExe: '/opt/kata-dev/bin/containerd-shim-kata-v2' })]);
+  t.deepEqual(summaries.map((s) => [s.path, s.inUse, s.handlers, s.sandboxes]), [
+    [`${dev}/runtimes/qemu/configuration-qemu.toml`, true, ['kata-qemu-dev'], ['a']],
+    [`${DEFAULTS}/configuration-fc.toml`, false, [], []],
+  ]);
+  t.is(summaries[0]?.settings.path, '/opt/kata-dev/bin/qemu-system-x86_64-dev-installation-prefix', 'the prefix drop-in applies');
+  t.true(allowedExecutables.includes('/opt/kata-dev/bin/containerd-shim-kata-v2'));
+  t.false(allowedExecutables.some((exe) => exe.includes('*')), 'a glob in runtime_path never widens the allow-list');
+  t.like(sandboxes.get('a'), { handler: 'kata-qemu-dev', handlerFrom: 'runtime-path', source: 'handler-option' });
+});
