@@ -206,3 +206,14 @@ test('kernel parameters tell a -debug variant from its base class, and only a un
   t.is(chooseByKernelParams([base, debug], ['tsc=reliable']), 'kata-qemu');
   t.is(chooseByKernelParams([base, { option: 'twin', kernelParams: 'tsc=reliable' }], cmdline), undefined);
 });
+
+test('containerd: a drop-in without version counts under every id it migrates from; one newer than the main file is refused', (t) => {
+  const { source } = makeSource(t, { files: {
+    '/etc/containerd/config.toml': 'version = 2\nimports = ["/etc/containerd/conf.d/*.toml"]\n',
+    '/etc/containerd/conf.d/a.toml': runtime('kata-old', 'runtime_type = "io.containerd.kata.v2"', 'cri'),
+    '/etc/containerd/conf.d/b.toml': `version = 3\n${runtime('kata-new', 'runtime_type = "io.containerd.kata.v2"')}`,
+  } });
+  const result = resolveContainerd(source);
+  t.deepEqual(result.handlers.map((h) => h.name), ['kata-old', 'kata-new']);
+  t.deepEqual(result.problems.map((p) => [p.path, p.code]), [['/etc/containerd/conf.d/b.toml', 'E_MALFORMED']]);
+});
