@@ -205,6 +205,17 @@ function settle(options: readonly Option[], candidateCount: number, annotated: b
   };
 }
 
+/**
+ * Whether the handler starts this shim binary: its runtime_path, or without one the binary containerd derives
+ * from runtime_type (io.containerd.kata-qemu.v2 -> containerd-shim-kata-qemu-v2, looked up in PATH).
+ */
+function startsShim(handler: RuntimeHandler, exe: string | null): boolean {
+  if (exe === null) return false;
+  if (handler.runtimePath !== null) return path.posix.normalize(handler.runtimePath) === exe;
+  const derived = /^io\.containerd\.([a-z0-9-]+(?:\.[a-z0-9-]+)*)\.v2$/.exec(handler.runtimeType ?? '')?.[1];
+  return derived !== undefined && path.posix.basename(exe) === `containerd-shim-${derived.replace(/\./g, '-')}-v2`;
+}
+
 interface PendingSandbox {
   sandboxId: string;
   uses: Use[];
@@ -216,7 +227,7 @@ function sandboxUse(view: HostView, source: ConfigSource, shim: ShimConfigInput,
   const runtime = runtimeOfShim(shim.shimExe) ?? 'go';
   const named = shim.handlerAnnotation === null ? undefined : handlers.find((h) => h.name === shim.handlerAnnotation);
   const exe = shim.shimExe === null ? null : path.posix.normalize(shim.shimExe);
-  const candidates = named ? [named] : handlers.filter((h) => h.runtimePath !== null && path.posix.normalize(h.runtimePath) === exe);
+  const candidates = named ? [named] : handlers.filter((h) => startsShim(h, exe));
   const resolveFor = (handler: RuntimeHandler | null): KataResolution => {
     // The handler's own resolution had no environment; this shim's KATA_CONF_FILE may change the answer.
     if (handler !== null && shim.kataConfFile === null) return byHandler.get(handler.name)!.resolution;

@@ -160,3 +160,21 @@ test('installs side by side: /opt/kata-<suffix> files are found, its shim is all
   t.false(allowedExecutables.some((exe) => exe.includes('*')), 'a glob in runtime_path never widens the allow-list');
   t.like(sandboxes.get('a'), { handler: 'kata-qemu-dev', handlerFrom: 'runtime-path', source: 'handler-option' });
 });
+
+test('a containerd handler without runtime_path starts the shim named after its runtime_type', (t) => {
+  const handlerPath = `${DEFAULTS}/runtimes/clh/configuration-clh.toml`;
+  const { view, cleanup } = makeRoot({
+    [handlerPath]: CONFIGURATION_QEMU,
+    '/etc/containerd/config.toml': [
+      'version = 2',
+      '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata-clh]',
+      'runtime_type = "io.containerd.kata-clh.v2"',
+      '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata-clh.options]',
+      `ConfigPath = "${handlerPath}"`,
+    ].join('\n'),
+  });
+  t.teardown(cleanup);
+  const { sandboxes } = readKataConfigs(view, [shim('a', { shimExe: '/usr/local/bin/containerd-shim-kata-clh-v2' }), shim('b', { shimExe: '/usr/local/bin/containerd-shim-kata-fc-v2' })]);
+  t.like(sandboxes.get('a'), { handler: 'kata-clh', file: handlerPath, source: 'handler-option' });
+  t.like(sandboxes.get('b'), { handler: null, candidates: [], source: null }, 'no handler starts that shim: Go defaults, none exists');
+});
