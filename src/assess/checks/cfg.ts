@@ -124,7 +124,9 @@ export const qemuSeccompSandboxEmpty: RuleCheck = (input) =>
   configsInUse(input).filter(isQemu).flatMap((config): Finding[] => {
     const value = config.settings['seccompsandbox'];
     if (typeof value === 'string' && value.trim() !== '') return [];
-    const seen = value === undefined ? 'seccompsandbox is not set (Kata\'s default is empty)' : `seccompsandbox = ${JSON.stringify(value)}`;
+    // The reader files runtime-rs's seccomp_sandbox under the Go name; the evidence names the key the file needs.
+    const key = config.runtime === 'rust' ? 'seccomp_sandbox' : 'seccompsandbox';
+    const seen = value === undefined ? `${key} is not set (Kata's default is empty)` : `${key} = ${JSON.stringify(value)}`;
     return [cfgFinding(config, 'KATA-CFG-005', `${where(config)}: ${seen}, so QEMU starts without -sandbox`)];
   });
 
