@@ -5,7 +5,7 @@ import { compareCodeUnits } from './model/compare.js';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { assess } from './assess/assess.js';
 import { discoverSandboxes, type DiscoveredSandbox, type Discovery } from './discover/discover.js';
-import { readNamespaceIds, readEnvironVariable, ProcessCache } from './discover/process-facts.js';
+import { readNamespaceIds, ProcessCache } from './discover/process-facts.js';
 import { readProcessTable } from './discover/process-table.js';
 import type { TrustAnchors } from './discover/anchors.js';
 import { BundleDirs } from './discover/bundle-dirs.js';
@@ -20,14 +20,14 @@ import { readNodeInfo } from './host/node-info.js';
 import { readTeeCapability } from './host/tee.js';
 import { messageOf, ScanErrorLog } from './host/scan-error-log.js';
 import { readVfioDevices, type HostVfioDevice } from './host/vfio-devices.js';
-import { readKataConfigs } from './inspect/kata-config-files.js';
+import { readKataConfigs, type KataConfigReading } from './inspect/kata-config-files.js';
+import { shimConfigInputs } from './inspect/shim-configuration.js';
 import { BinaryVersions } from './inspect/binary-version.js';
 import { inspectSandbox, type SandboxInspection } from './inspect/sandbox-inspection.js';
 import {
   SCHEMA_VERSION,
   type CollectorResult,
   type HostFacts,
-  type KataConfigSummary,
   type Report,
   type Sandbox,
 } from './model/report.js';
@@ -147,7 +147,7 @@ async function collectHostFacts(run: ScanRun, state: ScanState): Promise<HostRea
   return { node, kernelModules, iommu, hostVfio, cpuVulnerabilities, referenceNamespaces, tee };
 }
 
-interface KataConfigs { summaries: KataConfigSummary[]; allowedExecutables: string[] }
+type KataConfigs = KataConfigReading;
 interface Inspected { sandbox: DiscoveredSandbox; inspection: SandboxInspection }
 interface FoundSandboxes { kata: KataConfigs; discovery: Discovery; inspections: Inspected[]; processesSeen: number }
 
@@ -155,7 +155,7 @@ interface FoundSandboxes { kata: KataConfigs; discovery: Discovery; inspections:
 async function collectSandboxes(run: ScanRun, state: ScanState, reference: HostFacts['referenceNamespaces']): Promise<FoundSandboxes> {
   // Kata configuration first: its valid_*_paths extend the executable allow-list used by discovery.
   const found: FoundSandboxes = {
-    kata: await run.collect('kata_config', { summaries: [], allowedExecutables: [] } as KataConfigs, () => readKataConfigs(run.view, [])),
+    kata: await run.collect('kata_config', { summaries: [], allowedExecutables: [], sandboxes: new Map() } as KataConfigs, () => readKataConfigs(run.view, [])),
     discovery: { sandboxes: [], candidates: 0, untrustedOmitted: 0 },
     inspections: [],
     processesSeen: 0,
@@ -166,9 +166,14 @@ async function collectSandboxes(run: ScanRun, state: ScanState, reference: HostF
     if (table === undefined) throw new Error(`cannot list ${config.roots.procfs}`);
     found.processesSeen = table.byPid.size;
     found.discovery = discoverSandboxes(view, table, trustAnchorsOf(run, found.kata), state.processCache);
-    const shimConfigs = shimConfigFiles(view, found.discovery.sandboxes);
-    if (shimConfigs.length > 0) found.kata = readKataConfigs(view, shimConfigs);
-    return found.discovery.sandboxes.map((sandbox) => ({ sandbox, inspection: inspectSandbox(view, sandbox, reference) }));
+    // Now that the shims are known, the configuration again: which file each one runs with.
+    const shims = shimConfigInputs(view, found.discovery.sandboxes);
+    if (shims.length > 0) found.kata = readKataConfigs(view, shims);
+    return found.discovery.sandboxes.map((sandbox) => {
+      const inspection = inspectSandbox(view, sandbox, reference);
+      inspection.sandbox.configuration = sandbox.trusted ? (found.kata.sandboxes.get(sandbox.id) ?? null) : null;
+      return { sandbox, inspection };
+    });
   });
   return found;
 }
@@ -181,20 +186,6 @@ function trustAnchorsOf(run: ScanRun, kata: KataConfigs): TrustAnchors {
     bundleDirs: new BundleDirs(config.bundleDirs),
     identities: new FileIdentities(view, config.fixtureRoots || !view.isKernelProcfs()),
   };
-}
-
-/** Shims started with KATA_CONF_FILE (old kata-deploy wrappers) point at the file really in use. */
-function shimConfigFiles(view: HostView, sandboxes: readonly DiscoveredSandbox[]): string[] {
-  const files = new Set<string>();
-  for (const sandbox of sandboxes) {
-    if (!sandbox.trusted || !sandbox.shim) continue;
-    // A process's environment is fixed at exec: read once per shim life.
-    const stable = sandbox.shim.facts.stable;
-    if (stable.kataConfFile === undefined) stable.kataConfFile = readEnvironVariable(view, sandbox.shim.facts.pid, 'KATA_CONF_FILE') ?? null;
-    const conf = stable.kataConfFile;
-    if (conf?.startsWith('/')) files.add(conf);
-  }
-  return [...files];
 }
 
 function hostOf(config: ScanConfig, readings: HostReadings, found: FoundSandboxes): HostFacts {

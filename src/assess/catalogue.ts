@@ -172,6 +172,21 @@ export const RULES: readonly CatalogueRule[] = [
       'then creates an unprivileged `kata-<n>` user per sandbox).',
   },
   {
+    id: 'KATA-CFG-012',
+    severity: 'medium',
+    title: 'kata-deploy\'s debug drop-in applies to a production runtime class',
+    scope: 'host',
+    rationale: `${TM_CFG}: kata-deploy's \`20-debug.toml\` turns on debug in the hypervisor, runtime and agent and ` +
+      'the agent debug console (a root shell in every guest for whoever reaches its vsock), and its kernel ' +
+      'parameters change the measured command line of confidential guests. It belongs to the `-debug` and ' +
+      '`-devkit` classes only; through Kata 4.0.0, Helm `debug: true` wrote it into every shim\'s `config.d`, so ' +
+      'pods of the ordinary classes ran with it.',
+    remediation: 'Redeploy kata-deploy with `debug: false` (or upgrade to 4.1, which confines the drop-in to ' +
+      '`kata-<shim>-debug` and deletes stale copies), or remove `20-debug.toml` from the `config.d/` next to the ' +
+      'resolved configuration file; new sandboxes pick the change up, running pods keep it until recreated.',
+    escalation: { severity: 'high', when: 'the drop-in leaves the agent debug console enabled' },
+  },
+  {
     id: 'KATA-CPU-001',
     severity: 'high',
     title: 'CPU is vulnerable to a flaw that crosses the VM boundary',

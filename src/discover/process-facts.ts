@@ -46,6 +46,8 @@ export interface StableFacts {
   comm: string;
   pod?: { uid: string | null; name: string | null; namespace: string | null; runtimeClass?: string | null };
   kataConfFile?: string | null;
+  /** CRI-O's io.kubernetes.cri-o.RuntimeHandler from the shim's bundle (containerd writes none). */
+  runtimeHandler?: string | null;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { parse, TomlError } from 'smol-toml';
+import { isTable, mergeInto, parseTomlTable as parseToml, type Table } from './config-resolution/toml-table.js';
 import type { KataConfigSummary } from '../model/report.js';
 
 export interface DropIn {
@@ -40,6 +40,8 @@ const KEYS: Record<Section, readonly string[]> = {
     'default_maxvcpus', 'default_memory', 'memory_slots', 'default_maxmemory', 'machine_type', 'machine_accelerators',
     'cpu_features', 'disable_image_nvdimm', 'kernel_params', 'hypervisor_loglevel', 'confidential_guest',
     'sev_snp_guest', 'snp_guest_policy',
+    // runtime-rs spellings (reference 7.3), read so that the rules see them under the Go name (see RS_RENAMES).
+    'seccomp_sandbox', 'log_level',
   ],
   runtime: [
     'disable_guest_seccomp', 'sandbox_cgroup_only', 'static_sandbox_resource_mgmt', 'enable_pprof',
@@ -49,60 +51,34 @@ const KEYS: Record<Section, readonly string[]> = {
 };
 
 const HYPERVISOR_KEYS = new Set(KEYS.hypervisor);
+
+/**
+ * runtime-rs renamed some keys (docs/migrating-config-go-runtime-to-runtime-rs.md): Go name -> RS name. Each
+ * runtime reads only its own spelling, so the rules (written against the Go names) see the spelling of the
+ * runtime that loads the file; when that is unknown, whichever is present (Go's first).
+ */
+export const RS_RENAMES: Readonly<Record<string, string>> = {
+  seccompsandbox: 'seccomp_sandbox',
+  hypervisor_loglevel: 'log_level',
+};
+
+export type ConfigRuntime = 'go' | 'rust' | null;
+
+function applyRenames(settings: Record<string, unknown>, runtime: ConfigRuntime): void {
+  for (const [goName, rsName] of Object.entries(RS_RENAMES)) {
+    const hasGo = goName in settings;
+    const hasRs = rsName in settings;
+    if (runtime === 'rust') {
+      if (hasRs) settings[goName] = settings[rsName];
+      else delete settings[goName];
+    } else if (runtime === 'go') {
+      delete settings[rsName];
+    } else if (!hasGo && hasRs) settings[goName] = settings[rsName];
+  }
+}
 const ALLOWED_EXE_KEYS = [
   'path', 'valid_hypervisor_paths', 'jailer_path', 'valid_jailer_paths', 'virtio_fs_daemon', 'valid_virtio_fs_daemon_paths',
 ] as const;
-
-type Table = Record<string, unknown>;
-
-function isTable(value: unknown): value is Table {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
-}
-
-const MAX_DEPTH = 64;
-
-/** Whether any value sits deeper than `max` levels, walked without recursion. */
-function depthExceeds(root: unknown, max: number): boolean {
-  const pending: Array<[unknown, number]> = [[root, 0]];
-  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
-    const [node, depth] = item;
-    if (typeof node !== 'object' || node === null || node instanceof Date) continue;
-    if (depth > max) return true;
-    for (const value of Object.values(node)) pending.push([value, depth + 1]);
-  }
-  return false;
-}
-
-/** TOML text to a table, or an error message that quotes no content (only line and column). */
-function parseToml(text: string): Table | string {
-  try {
-    const table = parse(text, { unsafeKeyBehaviour: 'drop', maxDepth: MAX_DEPTH }) as Table;
-    // maxDepth bounds nested tables and arrays, not dotted keys (a.b.c... = 1): check the result itself.
-    return depthExceeds(table, MAX_DEPTH) ? `tables nested deeper than ${MAX_DEPTH} levels` : table;
-  } catch (error) {
-    if (error instanceof TomlError) {
-      const headline = error.message.split('\n')[0] ?? 'invalid TOML';
-      return `${headline} (line ${error.line}, column ${error.column})`;
-    }
-    return 'invalid TOML';
-  }
-}
-
-/**
- * Kata decodes each drop-in onto the same configuration: tables merge, anything else is replaced. Iterative, so
- * that no nesting (a deep dotted key is as deep as a nested table) can overflow the stack.
- */
-function mergeInto(target: Table, source: Table): void {
-  const pending: Array<[Table, Table]> = [[target, source]];
-  for (let pair = pending.pop(); pair !== undefined; pair = pending.pop()) {
-    const [into, from] = pair;
-    for (const [key, value] of Object.entries(from)) {
-      const existing = into[key];
-      if (isTable(existing) && isTable(value)) pending.push([existing, value]);
-      else into[key] = value;
-    }
-  }
-}
 
 /** Values as the JSON report can carry them: dates become ISO strings, bigints numbers or strings. */
 function plain(value: unknown): unknown {
@@ -172,7 +148,12 @@ function allowedExecutables(config: Table, hypervisor: string | null): string[] 
  * Summarises one configuration file and its drop-ins (applied in the order given, later wins). Never throws:
  * malformed TOML in the file or any drop-in gives an error, as Kata itself refuses such a configuration.
  */
-export function summariseKataConfig(mainToml: string, dropIns: readonly DropIn[], path: string): KataConfigResult | KataConfigError {
+export function summariseKataConfig(
+  mainToml: string,
+  dropIns: readonly DropIn[],
+  path: string,
+  runtime: ConfigRuntime = null,
+): KataConfigResult | KataConfigError {
   const config = parseToml(mainToml);
   if (typeof config === 'string') return { error: config, errorPath: path };
   for (const dropIn of dropIns) {
@@ -182,6 +163,7 @@ export function summariseKataConfig(mainToml: string, dropIns: readonly DropIn[]
   }
   const hypervisor = activeHypervisor(config);
   const settings = collectSettings(config, hypervisor);
+  applyRenames(settings, runtime);
   return {
     summary: { path, dropIns: dropIns.map((dropIn) => dropIn.path), hypervisor, settings, inUse: false },
     allowedExecutables: allowedExecutables(config, hypervisor),

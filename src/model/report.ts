@@ -37,6 +37,8 @@ export interface Finding {
   /** What was observed, in words an SRE can check on the node. */
   evidence: string;
   remediation: string;
+  /** Configuration findings: the sandboxes running with the configuration judged ([] when none runs now). */
+  sandboxes?: string[];
   /**
    * The policy entry that accepts this finding (--policy.file), or null when none does. Acknowledged findings
    * stay in every output; only paging and --fail-on skip them.
@@ -70,6 +72,7 @@ export type ScanErrorCode =
   | 'E_INVALID_ID'        // a sandbox id that fails Kata's id rules
   | 'E_UNVERIFIED'        // a process's trust could not be established (a fact was unreadable: see its own error)
   | 'E_LIMIT'             // a bound was hit (look-alikes, sandboxes, fds): the rest was counted, not listed
+  | 'E_UNRESOLVED'        // the Kata configuration a runtime handler or shim runs with cannot be determined
   | 'E_IO'                // any other I/O error
   | 'E_INTERNAL';         // a bug: a stage threw; the rest of the scan went on
 
@@ -155,6 +158,34 @@ export interface KataConfigSummary {
   settings: Record<string, unknown>;
   /** Whether a running shim references this file (environ KATA_CONF_FILE) or it is a default path. */
   inUse: boolean;
+  /** The file read after every symlink is resolved; its directory's config.d/ gives dropIns. */
+  resolvedPath?: string;
+  /** Which runtime loads it: from the shim that does, else from where the file lives; null when unknown. */
+  runtime?: 'go' | 'rust' | null;
+  /** The Kata runtime handlers (containerd/CRI-O) that resolve to this file. */
+  handlers?: string[];
+  /** The sandboxes that run with this file. */
+  sandboxes?: string[];
+}
+
+/** The Kata configuration one sandbox runs with, as the container runtime's and Kata's own resolution give it. */
+export interface SandboxConfiguration {
+  /** The runtime handler (RuntimeClass handler), or null when the node does not tell which. */
+  handler: string | null;
+  /** The handlers that start this shim binary, when the node names none (containerd records no handler on disk). */
+  candidates: string[];
+  /**
+   * How the handler was told: CRI-O's bundle annotation, the only handler with this shim binary, the only one
+   * whose file starts the VMM that runs, or the only one whose kernel_params are on the VMM's command line.
+   */
+  handlerFrom: 'annotation' | 'runtime-path' | 'vmm' | 'kernel-params' | null;
+  /** The resolved file (symlinks followed), or null when it cannot be told (see errors[]). */
+  file: string | null;
+  /** The path as given (ConfigPath, KATA_CONF_FILE) or found first among the defaults. */
+  requested: string | null;
+  dropIns: string[];
+  /** Where the path came from in Kata's order. */
+  source: 'environment' | 'handler-option' | 'default' | null;
 }
 
 export interface SandboxProcess {
@@ -236,6 +267,8 @@ export interface Sandbox {
   exposureScore: number;
   /** What makes up exposureScore, one entry per finding that counts (set by the scoring stage). */
   scoreContributions?: ScoreContribution[];
+  /** The Kata configuration the sandbox runs with; null for untrusted sandboxes. */
+  configuration?: SandboxConfiguration | null;
 }
 
 export interface ScoreContribution {

@@ -78,3 +78,21 @@ test('rootless: explicit false or absent for QEMU and Cloud Hypervisor', (t) => 
   t.deepEqual(cfg('clh', { rootless: false }), ['KATA-CFG-011']);
   t.deepEqual(cfg('dragonball', {}), []);
 });
+
+test('configuration findings name the sandboxes that run with the file; the debug drop-in escalates with the console on', (t) => {
+  const config = makeConfig({
+    dropIns: ['/opt/kata/share/defaults/kata-containers/runtime-rs/runtimes/qemu-runtime-rs/config.d/20-debug.toml'],
+    hypervisor: 'qemu',
+    handlers: ['kata-qemu-runtime-rs', 'kata-qemu-runtime-rs-debug'],
+    sandboxes: ['sb-1', 'sb-2'],
+    settings: { rootless: true, debug_console_enabled: true, seccompsandbox: 'on' },
+  });
+  const findings = assess(makeInput({ host: { kataConfig: [config] } })).hostFindings;
+  const debugDropIn = findings.find((f) => f.rule === 'KATA-CFG-012');
+  t.is(debugDropIn?.severity, 'high');
+  t.regex(debugDropIn?.evidence ?? '', /applies to runtime handler kata-qemu-runtime-rs; debug_console_enabled = true$/);
+  t.deepEqual(debugDropIn?.sandboxes, ['sb-1', 'sb-2']);
+  t.deepEqual(findings.find((f) => f.rule === 'KATA-CFG-008')?.sandboxes, ['sb-1', 'sb-2']);
+  const quietConsole = assess(makeInput({ host: { kataConfig: [{ ...config, settings: { rootless: true, seccompsandbox: 'on' } }] } })).hostFindings;
+  t.is(quietConsole.find((f) => f.rule === 'KATA-CFG-012')?.severity, 'medium');
+});

@@ -104,6 +104,18 @@ export const RULE_CASES: Readonly<Record<string, RuleCase>> = {
     fires: withConfig({ rootless: false }),
     quiet: withConfig({ rootless: false }, 'firecracker'),
   },
+  'KATA-CFG-012': {
+    // Through kata-deploy 4.0.0, Helm debug: true put 20-debug.toml into the production class's config.d too.
+    fires: makeInput({ host: { kataConfig: [makeConfig({
+      dropIns: ['/opt/kata/share/defaults/kata-containers/runtimes/clh/config.d/20-debug.toml'],
+      handlers: ['kata-clh'], sandboxes: ['s1'], settings: { rootless: true, debug_console_enabled: true },
+    })] } }),
+    // 4.1 keeps it to the -debug class, where it is the point (KATA-CFG-008 still reports the console).
+    quiet: makeInput({ host: { kataConfig: [makeConfig({
+      dropIns: ['/opt/kata/share/defaults/kata-containers/runtimes/clh-debug/config.d/20-debug.toml'],
+      handlers: ['kata-clh-debug'], settings: { rootless: true, debug_console_enabled: true },
+    })] } }),
+  },
   'KATA-CPU-001': {
     fires: withCpu('mds', 'vulnerable', 'Vulnerable: Clear CPU buffers attempted, no microcode; SMT vulnerable'),
     quiet: withCpu('meltdown', 'vulnerable', 'Vulnerable'),

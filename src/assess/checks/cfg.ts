@@ -14,6 +14,11 @@ function configsInUse(input: AssessInput): KataConfigSummary[] {
   return input.host.kataConfig.filter((c) => c.inUse);
 }
 
+/** A configuration finding names the sandboxes that run with the file (none running: an empty list). */
+function cfgFinding(config: KataConfigSummary, ruleId: string, evidence: string, escalate = false): Finding {
+  return { ...finding(ruleId, null, evidence, escalate), sandboxes: [...(config.sandboxes ?? [])] };
+}
+
 function where(config: KataConfigSummary): string {
   return `${config.path}${config.hypervisor ? ` [hypervisor.${config.hypervisor}]` : ''}`;
 }
@@ -73,7 +78,7 @@ function annotationRule(ruleId: string, names: readonly string[]): RuleCheck {
   return (input) => configsInUse(input).flatMap((config): Finding[] => {
     const enabled = enabledAnnotations(config, names);
     if (enabled.length === 0) return [];
-    return [finding(ruleId, null, `${where(config)}: enable_annotations lets pods set ${allowedText(enabled)}`)];
+    return [cfgFinding(config, ruleId, `${where(config)}: enable_annotations lets pods set ${allowedText(enabled)}`)];
   });
 }
 
@@ -107,7 +112,7 @@ export const pathAnnotations: RuleCheck = (input) =>
       lists.push(`${key} = ${JSON.stringify(values)}`);
       if (values.some((v) => /[*?[]/.test(v))) wildcard = true;
     }
-    return [finding('KATA-CFG-002', null,
+    return [cfgFinding(config, 'KATA-CFG-002',
       `${where(config)}: enable_annotations lets pods set ${allowedText(enabled)}; ${lists.join('; ')}`, wildcard)];
   });
 
@@ -119,13 +124,15 @@ export const qemuSeccompSandboxEmpty: RuleCheck = (input) =>
   configsInUse(input).filter(isQemu).flatMap((config): Finding[] => {
     const value = config.settings['seccompsandbox'];
     if (typeof value === 'string' && value.trim() !== '') return [];
-    const seen = value === undefined ? 'seccompsandbox is not set (Kata\'s default is empty)' : `seccompsandbox = ${JSON.stringify(value)}`;
-    return [finding('KATA-CFG-005', null, `${where(config)}: ${seen}, so QEMU starts without -sandbox`)];
+    // The reader files runtime-rs's seccomp_sandbox under the Go name; the evidence names the key the file needs.
+    const key = config.runtime === 'rust' ? 'seccomp_sandbox' : 'seccompsandbox';
+    const seen = value === undefined ? `${key} is not set (Kata's default is empty)` : `${key} = ${JSON.stringify(value)}`;
+    return [cfgFinding(config, 'KATA-CFG-005', `${where(config)}: ${seen}, so QEMU starts without -sandbox`)];
   });
 
 function booleanRule(ruleId: string, key: string, bad: boolean): RuleCheck {
   return (input) => configsInUse(input).flatMap((config): Finding[] =>
-    flag(config.settings[key]) === bad ? [finding(ruleId, null, `${where(config)}: ${key} = ${bad}`)] : []);
+    flag(config.settings[key]) === bad ? [cfgFinding(config, ruleId, `${where(config)}: ${key} = ${bad}`)] : []);
 }
 
 export const seccompDisabled = booleanRule('KATA-CFG-006', 'disable_seccomp', true);
@@ -168,7 +175,7 @@ export const extraArgsWeakenVirtiofsd: RuleCheck = (input) =>
       ...weakSandbox.map((v) => `sandbox ${v}`),
       ...weakSeccomp.map((v) => `seccomp ${v}`),
     ].join(', ');
-    return [finding('KATA-CFG-007', null,
+    return [cfgFinding(config, 'KATA-CFG-007',
       `${where(config)}: virtio_fs_extra_args = ${JSON.stringify(args)} asks for ${what}`,
       weakSandbox.length > 0 && weakSeccomp.length > 0)];
   });
@@ -182,7 +189,26 @@ export const notRootless: RuleCheck = (input) =>
     const value = flag(config.settings['rootless']);
     if (value === true) return [];
     const seen = value === false ? 'rootless = false' : 'rootless is not set (default false)';
-    return [finding('KATA-CFG-011', null, `${where(config)}: ${seen}, so the VMM runs as root`)];
+    return [cfgFinding(config, 'KATA-CFG-011', `${where(config)}: ${seen}, so the VMM runs as root`)];
+  });
+
+/** kata-deploy's debug variants: `kata-<shim>-debug`, `kata-<shim>-devkit` (devkit requires debug). */
+const DEBUG_HANDLER = /-(debug|devkit)(-[a-z0-9-]+)?$/;
+
+/**
+ * kata-deploy's 20-debug.toml (debug console, debug everywhere) in the config.d of a file that a production
+ * handler uses: what Helm `debug: true` did to every shim through 4.0.0.
+ */
+export const debugDropInOnProductionClass: RuleCheck = (input) =>
+  configsInUse(input).flatMap((config): Finding[] => {
+    const debugDropIns = config.dropIns.filter((dropIn) => /(^|\/)20-debug\.toml$/.test(dropIn));
+    if (debugDropIns.length === 0) return [];
+    const handlers = config.handlers ?? [];
+    const production = handlers.filter((handler) => !DEBUG_HANDLER.test(handler));
+    if (handlers.length > 0 && production.length === 0) return [];
+    const who = production.length > 0 ? `runtime handler${production.length > 1 ? 's' : ''} ${production.join(', ')}` : 'a handler not named as a debug variant';
+    const console = flag(config.settings['debug_console_enabled']) === true ? '; debug_console_enabled = true' : '';
+    return [cfgFinding(config, 'KATA-CFG-012', `${where(config)}: ${debugDropIns.join(', ')} applies to ${who}${console}`, console !== '')];
   });
 
 export const CFG_CHECKS: Readonly<Record<string, RuleCheck>> = {
@@ -197,4 +223,5 @@ export const CFG_CHECKS: Readonly<Record<string, RuleCheck>> = {
   'KATA-CFG-009': debugMode,
   'KATA-CFG-010': pprof,
   'KATA-CFG-011': notRootless,
+  'KATA-CFG-012': debugDropInOnProductionClass,
 };
