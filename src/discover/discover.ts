@@ -80,6 +80,8 @@ class Groups {
   readonly trusted = new Map<string, Group>();
   readonly others = new Map<string, Group>();
   readonly byShimPid = new Map<number, Group>();
+  /** Kata's throwaway VMM users by the sandbox they serve: one user is one sandbox's, never a second one's. */
+  readonly rootlessUids = new Map<number, string>();
   omitted = 0;
   private deepReads = 0;
   private untrustedGroups = 0;
@@ -222,11 +224,25 @@ function joinByClaim(view: HostView, anchors: TrustAnchors, groups: Groups, cand
   }
   const facts = readProcessFacts(view, candidate.stat, candidate.stable);
   const shimUid = group.shim?.facts.status?.uids[0];
-  // A rootless QEMU runs as Kata's throwaway user, not as its root shim: let in only that exact shape.
-  const uidAgrees = facts.status?.uids[0] === shimUid || (candidate.kind === 'qemu' && isRootlessVmm(view, facts.status, candidate.argv, claimed));
+  const uid = facts.status?.uids[0];
+  const uidAgrees = uid === shimUid || (uid !== undefined && joinsAsRootlessVmm(view, groups, candidate, facts, claimed));
   const reason: TrustReason | undefined = !inHostPidNamespace(facts.status) ? 'foreign-pid-namespace' : !uidAgrees ? 'uid-mismatch' : undefined;
   if (reason) groups.addOther(candidate, { trust: 'untrusted', reason }, claimed, facts);
   else group.members.push(memberOf(candidate, facts));
+}
+
+/**
+ * A rootless QEMU runs as Kata's throwaway user, not as its root shim: only that exact shape gets in, and its
+ * user only for one sandbox (a guest that broke out into one rootless VMM holds that user's uid and could
+ * otherwise start a "VMM" for a neighbour whose own VMM has not started yet).
+ */
+function joinsAsRootlessVmm(view: HostView, groups: Groups, candidate: Candidate, facts: ProcessFacts, claimed: string): boolean {
+  if (candidate.kind !== 'qemu' || !isRootlessVmm(view, facts.status, candidate.argv, claimed)) return false;
+  const uid = facts.status!.uids[0]!;
+  const owner = groups.rootlessUids.get(uid);
+  if (owner !== undefined && owner !== claimed) return false;
+  groups.rootlessUids.set(uid, claimed);
+  return true;
 }
 
 /** A trusted sandbox with no local VMM member whose VM cloud-api-adaptor runs elsewhere (peer pods). */
