@@ -82,10 +82,12 @@ function vmmComponent(sandbox: Sandbox): Component {
   const vmm = sandbox.processes.find((p) => p.role === 'vmm');
   // Dragonball is a library inside the runtime-rs shim: the shim process is the VMM.
   const process = vmm ?? (sandbox.vmm === 'dragonball' ? sandbox.processes.find((p) => p.role === 'shim') : undefined);
-  const title = vmm ? `VMM: ${sandbox.vmm}` : process ? 'VMM: dragonball, in the shim' : `VMM: ${sandbox.vmm} (process not seen)`;
+  // Peer pods: the VM runs elsewhere by design, so "process not seen" would read as a fault.
+  const remote = !vmm && sandbox.placement === 'remote';
+  const title = vmm ? `VMM: ${sandbox.vmm}` : process ? 'VMM: dragonball, in the shim' : remote ? 'VMM: remote, not on this node' : `VMM: ${sandbox.vmm} (process not seen)`;
   return {
     key: 'vmm', kind: 'vmm', band: 'user', title, devices: [], findings: [],
-    notes: process ? [`pid ${process.pid} ${process.comm}`] : [],
+    notes: process ? [`pid ${process.pid} ${process.comm}`] : remote ? ['peer pod: cloud-api-adaptor runs the VM elsewhere'] : [],
     confinement: confinementOf(process ?? null),
   };
 }
