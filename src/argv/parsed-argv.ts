@@ -4,6 +4,7 @@
 import { parseCloudHypervisorArgs, type CloudHypervisorArgs } from './cloud-hypervisor-args.js';
 import { parseFirecrackerArgs, parseJailerArgs, type FirecrackerArgs, type JailerArgs } from './firecracker-args.js';
 import { parseQemuArgs, qemuInventory, type QemuArgs, type QemuInventory } from './qemu-args.js';
+import { parseNydusdArgs, type NydusdArgs } from './nydusd-args.js';
 import { parseVirtiofsdArgs, type VirtiofsdArgs } from './virtiofsd-args.js';
 
 function memo<T>(parse: (argv: readonly string[]) => T): (argv: readonly string[]) => T {
@@ -25,6 +26,7 @@ export const qemuOf = memo((argv): { args: QemuArgs; inventory: QemuInventory } 
 export const firecrackerOf = memo((argv): FirecrackerArgs => parseFirecrackerArgs(argv));
 export const jailerOf = memo((argv): JailerArgs => parseJailerArgs(argv));
 export const cloudHypervisorOf = memo((argv): CloudHypervisorArgs => parseCloudHypervisorArgs(argv));
+export const nydusdOf = memo((argv): NydusdArgs => parseNydusdArgs(argv));
 
 const virtiofsd = new WeakMap<readonly string[], { exe: string | null; parsed: VirtiofsdArgs }>();
 /** The exe takes part in telling C from Rust, so it is part of the key. */

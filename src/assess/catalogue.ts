@@ -572,6 +572,21 @@ export const RULES: readonly CatalogueRule[] = [
       'check the VMM connected (`ls -l /proc/<vmm pid>/fd | grep virtiofsd`) and that virtiofsd is not stuck.',
   },
   {
+    id: 'KATA-VFS-005',
+    severity: 'high',
+    title: 'nydusd serves the shared filesystem unconfined',
+    scope: 'sandbox',
+    rationale: `${TM_VHOST_USER}: with \`shared_fs = "virtio-fs-nydus"\` nydusd is the vhost-user-fs backend the ` +
+      'guest drives. Unlike virtiofsd it has no sandbox, seccomp or capability-dropping option: Kata starts it ' +
+      'as root with every capability, in the host\'s namespaces (the Go runtime puts it in the host network ' +
+      'namespace on purpose, to reach registries), so a bug in its FUSE or RAFS handling reached from the guest ' +
+      'is a root process on the host. Critical when it also runs without seccomp, which is how Kata ships it.',
+    remediation: 'Prefer `shared_fs = "virtio-fs"` (virtiofsd, which confines itself) in [hypervisor.<name>] ' +
+      `${CONFIG_HINT}; where images must be lazily pulled, pull them in the guest (nydus-snapshotter's guest-pull ` +
+      'mode runs no nydusd on the host) instead of serving RAFS from the host.',
+    escalation: { severity: 'critical', when: 'nydusd also runs without seccomp (Seccomp 0)' },
+  },
+  {
     id: 'KATA-VMM-001',
     severity: 'high',
     title: 'The VMM runs without seccomp',

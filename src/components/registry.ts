@@ -5,6 +5,8 @@ import type { ProcessRole, VmmKind } from '../model/report.js';
 import { CLOUD_HYPERVISOR_PROCESS, CLOUD_HYPERVISOR_VMM } from './cloud-hypervisor.js';
 import { DRAGONBALL_VMM } from './dragonball.js';
 import { FIRECRACKER_PROCESS, FIRECRACKER_VMM, JAILER_PROCESS } from './firecracker.js';
+import { OPENVMM_PROCESS, OPENVMM_VMM, REMOTE_VMM, STRATOVIRT_PROCESS, STRATOVIRT_VMM } from './newer-vmms.js';
+import { NYDUSD_PROCESS } from './nydusd.js';
 import { QEMU_PROCESS, QEMU_VMM } from './qemu.js';
 import { SHIM } from './shim.js';
 import type { CandidateKind, MemberFacts, ProcessComponent, VmmComponent } from './types.js';
@@ -18,10 +20,15 @@ export const PROCESS_COMPONENTS: readonly ProcessComponent[] = [
   CLOUD_HYPERVISOR_PROCESS,
   JAILER_PROCESS,
   VIRTIOFSD_PROCESS,
+  NYDUSD_PROCESS,
+  OPENVMM_PROCESS,
+  STRATOVIRT_PROCESS,
 ];
 
 /** In the order a sandbox without a VMM process is matched against `recognises`. */
-export const VMM_COMPONENTS: readonly VmmComponent[] = [QEMU_VMM, FIRECRACKER_VMM, CLOUD_HYPERVISOR_VMM, DRAGONBALL_VMM];
+export const VMM_COMPONENTS: readonly VmmComponent[] = [
+  QEMU_VMM, FIRECRACKER_VMM, CLOUD_HYPERVISOR_VMM, DRAGONBALL_VMM, OPENVMM_VMM, STRATOVIRT_VMM, REMOTE_VMM,
+];
 
 /** When nothing tells the VMM (a sandbox whose processes are all gone but the shim): Kata's default. */
 const DEFAULT_VMM: VmmKind = 'qemu';

@@ -5,7 +5,8 @@
 // Declarations are pure: the engine (discover/, inspect/) does the reading and hands them what it read.
 import type { ConfidentialGuest, Device, ProcessRole, Sandbox, ScanErrorCode, VmmKind } from '../model/report.js';
 
-export type CandidateKind = 'shim' | 'qemu' | 'firecracker' | 'cloud-hypervisor' | 'jailer' | 'virtiofsd';
+export type CandidateKind =
+  | 'shim' | 'qemu' | 'firecracker' | 'cloud-hypervisor' | 'jailer' | 'virtiofsd' | 'nydusd' | 'openvmm' | 'stratovirt';
 
 /** What the engine knows of one member process when a component is asked about it. */
 export interface MemberFacts {

@@ -6,6 +6,7 @@ import { bundleShimPid, inHostPidNamespace, judgeDaemonized, judgeShim, type Tru
 import { claimedSandboxId, isFirecrackerShortId } from './claimed-id.js';
 import { readIdentity, readProcessFacts, readStatus, type ProcessCache, type ProcessFacts, type StableFacts } from './process-facts.js';
 import { ancestorsOf, type ProcessTable } from './process-table.js';
+import { isRemoteSandbox, isRootlessVmm } from './shapes.js';
 import { componentOfComm, processComponent, roleOf, vmmOfMembers } from '../components/registry.js';
 import { shimRuntime } from '../components/shim.js';
 import type { CandidateKind } from '../components/types.js';
@@ -33,6 +34,8 @@ export interface DiscoveredSandbox {
   id: string;
   claimedId: string;
   vmm: VmmKind;
+  /** 'remote' for peer pods: the VM runs elsewhere and only the shim is on this node. */
+  placement: 'local' | 'remote';
   trust: SandboxTrust;
   trusted: boolean;
   trustReasons: TrustReason[];
@@ -77,6 +80,8 @@ class Groups {
   readonly trusted = new Map<string, Group>();
   readonly others = new Map<string, Group>();
   readonly byShimPid = new Map<number, Group>();
+  /** Kata's throwaway VMM users by the sandbox they serve: one user is one sandbox's, never a second one's. */
+  readonly rootlessUids = new Map<number, string>();
   omitted = 0;
   private deepReads = 0;
   private untrustedGroups = 0;
@@ -133,7 +138,7 @@ export function discoverSandboxes(view: HostView, table: ProcessTable, anchors: 
   const rest = candidates.filter((c) => c.kind !== 'shim');
   const unplaced = rest.filter((candidate) => !joinByAncestry(view, table, groups, candidate));
   for (const candidate of unplaced) joinByClaim(view, anchors, groups, candidate);
-  return { sandboxes: toSandboxes(groups), candidates: candidates.length, untrustedOmitted: groups.omitted };
+  return { sandboxes: toSandboxes(groups, anchors), candidates: candidates.length, untrustedOmitted: groups.omitted };
 }
 
 function judgeShims(view: HostView, anchors: TrustAnchors, groups: Groups, shims: readonly Candidate[]): void {
@@ -219,21 +224,47 @@ function joinByClaim(view: HostView, anchors: TrustAnchors, groups: Groups, cand
   }
   const facts = readProcessFacts(view, candidate.stat, candidate.stable);
   const shimUid = group.shim?.facts.status?.uids[0];
-  const reason: TrustReason | undefined = !inHostPidNamespace(facts.status) ? 'foreign-pid-namespace' : facts.status?.uids[0] !== shimUid ? 'uid-mismatch' : undefined;
+  const uid = facts.status?.uids[0];
+  const uidAgrees = uid === shimUid || (uid !== undefined && joinsAsRootlessVmm(view, groups, candidate, facts, claimed));
+  const reason: TrustReason | undefined = !inHostPidNamespace(facts.status) ? 'foreign-pid-namespace' : !uidAgrees ? 'uid-mismatch' : undefined;
   if (reason) groups.addOther(candidate, { trust: 'untrusted', reason }, claimed, facts);
   else group.members.push(memberOf(candidate, facts));
 }
 
-function toSandboxes(groups: Groups): DiscoveredSandbox[] {
+/**
+ * A rootless QEMU runs as Kata's throwaway user, not as its root shim: only that exact shape gets in, and its
+ * user only for one sandbox (a guest that broke out into one rootless VMM holds that user's uid and could
+ * otherwise start a "VMM" for a neighbour whose own VMM has not started yet).
+ */
+function joinsAsRootlessVmm(view: HostView, groups: Groups, candidate: Candidate, facts: ProcessFacts, claimed: string): boolean {
+  if (candidate.kind !== 'qemu' || !isRootlessVmm(view, facts.status, candidate.argv, claimed)) return false;
+  const uid = facts.status!.uids[0]!;
+  const owner = groups.rootlessUids.get(uid);
+  if (owner !== undefined && owner !== claimed) return false;
+  groups.rootlessUids.set(uid, claimed);
+  return true;
+}
+
+/** A trusted sandbox with no local VMM member whose VM cloud-api-adaptor runs elsewhere (peer pods). */
+function placementOf(anchors: TrustAnchors, group: Group, vmm: VmmKind): 'local' | 'remote' {
+  if (group.trust !== 'trusted' || vmm === 'dragonball') return 'local';
+  if (group.members.some((m) => processComponent(m.kind).vmm !== null || m.role === 'jailer')) return 'local';
+  return isRemoteSandbox(anchors, group.claimedId) ? 'remote' : 'local';
+}
+
+function toSandboxes(groups: Groups, anchors: TrustAnchors): DiscoveredSandbox[] {
   const sandboxes: DiscoveredSandbox[] = [];
   for (const group of [...groups.trusted.values(), ...groups.others.values()]) {
     const shim = group.trust === 'trusted' ? group.shim : null;
     const prefix = group.trust === 'trusted' ? '' : group.trust === 'unknown' ? UNVERIFIED_ID_PREFIX : UNTRUSTED_ID_PREFIX;
     group.members.sort((a, b) => a.facts.pid - b.facts.pid);
+    const local = vmmOfMembers(group.members);
+    const placement = placementOf(anchors, group, local);
     sandboxes.push({
       id: `${prefix}${group.claimedId}`,
       claimedId: group.claimedId,
-      vmm: vmmOfMembers(group.members),
+      vmm: placement === 'remote' ? 'remote' : local,
+      placement,
       trust: group.trust,
       trusted: group.trust === 'trusted',
       trustReasons: group.reasons,

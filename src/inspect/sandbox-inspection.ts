@@ -39,6 +39,7 @@ export function inspectSandbox(
       hotplug: deviceView.hotplug,
       virtiofs: virtiofsds.length > 0 ? virtiofsStateOf(view, virtiofsds, deviceView.dax) : null,
       confidential: deviceView.confidential ?? null,
+      placement: discovered.placement,
     },
     vfioGroups: deviceView.vfioGroups,
     vfioCdevs: deviceView.vfioCdevs ?? [],
@@ -66,6 +67,7 @@ function hostFilesOf(view: HostView): HostFiles {
  */
 function virtiofsStateOf(view: HostView, members: readonly Member[], dax: boolean): VirtiofsState {
   const first = members[0]!;
+  if (first.kind === 'nydusd') return nydusdStateOf(view, members, dax);
   const args = virtiofsdOf(first.facts.argv, first.facts.exe);
   const sandboxedChild = members.find((m) => (m.facts.status?.nspid.length ?? 0) > 1);
   const worker = sandboxedChild ?? members[members.length - 1]!;
@@ -89,5 +91,33 @@ function virtiofsStateOf(view: HostView, members: readonly Member[], dax: boolea
     declaredSeccomp: args.declaredSeccomp,
     sharedDir: args.sharedDir,
     implementation: args.implementation,
+    daemon: 'virtiofsd',
+  };
+}
+
+/**
+ * nydusd has no sandbox, seccomp or capability option (kata-4x-on-the-host.md §6), so it declares `none` for
+ * both; what is observed still decides, so a nydusd some wrapper did confine (a new pid namespace, a root that
+ * is not "/") is reported as such. Its shared directory is not in argv (passthrough of the sandbox's tree).
+ */
+function nydusdStateOf(view: HostView, members: readonly Member[], dax: boolean): VirtiofsState {
+  const worker = members.find((m) => (m.facts.status?.nspid.length ?? 0) > 1) ?? members[members.length - 1]!;
+  let mode: VirtiofsState['sandbox'];
+  if ((worker.facts.status?.nspid.length ?? 0) > 1) {
+    mode = 'namespace';
+  } else {
+    const root = view.readLink('proc', `${worker.facts.pid}/root`, { stage: 'process', processFile: true });
+    mode = root === undefined || worker.facts.status === null ? 'unknown' : root !== '/' ? 'chroot' : 'none';
+  }
+  return {
+    sandbox: mode,
+    seccomp: seccompModeOf(worker.facts.status?.seccomp),
+    cache: null,
+    dax,
+    declaredSandbox: 'none',
+    declaredSeccomp: 'none',
+    sharedDir: null,
+    implementation: 'unknown',
+    daemon: 'nydusd',
   };
 }

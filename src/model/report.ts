@@ -7,8 +7,9 @@ export const SCHEMA_VERSION = 1 as const;
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
 export const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
 
-export type VmmKind = 'qemu' | 'firecracker' | 'cloud-hypervisor' | 'dragonball';
-export const VMM_KINDS: readonly VmmKind[] = ['qemu', 'firecracker', 'cloud-hypervisor', 'dragonball'];
+/** openvmm, stratovirt and remote (peer pods: no local VMM) were added in schema 1 after the first four. */
+export type VmmKind = 'qemu' | 'firecracker' | 'cloud-hypervisor' | 'dragonball' | 'openvmm' | 'stratovirt' | 'remote';
+export const VMM_KINDS: readonly VmmKind[] = ['qemu', 'firecracker', 'cloud-hypervisor', 'dragonball', 'openvmm', 'stratovirt', 'remote'];
 
 export type ProcessRole = 'shim' | 'vmm' | 'jailer' | 'virtiofsd';
 export const PROCESS_ROLES: readonly ProcessRole[] = ['shim', 'vmm', 'jailer', 'virtiofsd'];
@@ -236,7 +237,14 @@ export interface VirtiofsState {
   declaredSeccomp: 'none' | 'kill' | 'log' | 'trap' | null;
   sharedDir: string | null;
   implementation: 'c' | 'rust' | 'unknown' | 'inline';
+  /**
+   * Which program fills the file-sharing role (the vhost-user-fs backend): virtiofsd or nydusd. Added to
+   * schema 1 later, so absent in older reports (read as virtiofsd). `implementation` stays virtiofsd's C/Rust.
+   */
+  daemon?: FileSharingDaemon;
 }
+
+export type FileSharingDaemon = 'virtiofsd' | 'nydusd';
 
 export interface Sandbox {
   id: string;
@@ -263,6 +271,11 @@ export interface Sandbox {
   virtiofs: VirtiofsState | null;
   /** The confidential guest (TDX, SEV, SEV-SNP, Secure Execution), or null for an ordinary VM. */
   confidential?: ConfidentialGuest | null;
+  /**
+   * Where the guest runs: 'local' (a VMM on this node) or 'remote' (peer pods: only the shim is here). Added
+   * to schema 1 later; absent in older reports (read as local).
+   */
+  placement?: 'local' | 'remote';
   findings: Finding[];
   exposureScore: number;
   /** What makes up exposureScore, one entry per finding that counts (set by the scoring stage). */

@@ -94,10 +94,24 @@ function sandboxSection(sandboxes: readonly Sandbox[], c: Colors, wide: boolean)
   return out;
 }
 
+/** Wraps a legend entry at commas to 80 columns; continuation lines are indented like BACKENDS'. */
+function wrapLegend(text: string): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const part of text.split(/(?<=, )/)) {
+    if (line !== '' && line.length + part.trimEnd().length > 80) {
+      lines.push(line.trimEnd());
+      line = '  ';
+    }
+    line += part;
+  }
+  return [...lines, line.trimEnd()];
+}
+
 // Under the sandbox table, within 80 columns: what the columns and their abbreviations mean.
 const LEGEND = [
   'SCORE: exposure 0-100, higher is more exposed (docs/rules.md); highest first.',
-  `VMM: ${VMM_COMPONENTS.map((c) => `${c.shortName} = ${c.displayName}`).join(', ')}.`,
+  ...wrapLegend(`VMM: ${VMM_COMPONENTS.map((c) => `${c.shortName} = ${c.displayName}`).join(', ')}.`),
   'BACKENDS: class:backend (kernel = in-kernel vhost, user = vhost-user, vmm = the',
   '  VMM emulates it, pass = passthrough, inproc = in-process), xN: N devices.',
   'VIRTIOFSD: sandbox mode (ns = namespace), +sec/-sec: with/without seccomp.',

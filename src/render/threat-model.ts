@@ -82,10 +82,12 @@ function vmmComponent(sandbox: Sandbox): Component {
   const vmm = sandbox.processes.find((p) => p.role === 'vmm');
   // Dragonball is a library inside the runtime-rs shim: the shim process is the VMM.
   const process = vmm ?? (sandbox.vmm === 'dragonball' ? sandbox.processes.find((p) => p.role === 'shim') : undefined);
-  const title = vmm ? `VMM: ${sandbox.vmm}` : process ? 'VMM: dragonball, in the shim' : `VMM: ${sandbox.vmm} (process not seen)`;
+  // Peer pods: the VM runs elsewhere by design, so "process not seen" would read as a fault.
+  const remote = !vmm && sandbox.placement === 'remote';
+  const title = vmm ? `VMM: ${sandbox.vmm}` : process ? 'VMM: dragonball, in the shim' : remote ? 'VMM: remote, not on this node' : `VMM: ${sandbox.vmm} (process not seen)`;
   return {
     key: 'vmm', kind: 'vmm', band: 'user', title, devices: [], findings: [],
-    notes: process ? [`pid ${process.pid} ${process.comm}`] : [],
+    notes: process ? [`pid ${process.pid} ${process.comm}`] : remote ? ['peer pod: cloud-api-adaptor runs the VM elsewhere'] : [],
     confinement: confinementOf(process ?? null),
   };
 }
@@ -94,6 +96,12 @@ function vmmComponent(sandbox: Sandbox): Component {
  * virtiofsd's serving process, chosen as the inspection chooses it: in namespace mode the child that is PID 1
  * of its own pid namespace (the parent only waits), otherwise the last one listed.
  */
+/** "virtiofsd (rust)", or "nydusd": the program in the file-sharing role (VirtiofsState.daemon). */
+function fsDaemonTitle(fs: Sandbox['virtiofs']): string {
+  if (fs === null) return 'virtiofsd';
+  return fs.daemon === 'nydusd' ? 'nydusd' : `virtiofsd (${fs.implementation})`;
+}
+
 function daemonComponents(sandbox: Sandbox): Component[] {
   const out: Component[] = [];
   const members = sandbox.processes.filter((p) => p.role === 'virtiofsd');
@@ -103,7 +111,7 @@ function daemonComponents(sandbox: Sandbox): Component[] {
     const worker = members.find((p) => p.nspid.length > 1) ?? members[members.length - 1] ?? null;
     const notes = worker ? [`pid ${worker.pid} ${worker.comm}${members.length > 1 ? ` (+${members.length - 1})` : ''}`] : ['process not seen'];
     if (fs) notes.push(`sandbox ${fs.sandbox}, cache ${fs.cache ?? 'default'}${fs.dax ? ', DAX' : ''}`);
-    out.push({ key: 'virtiofsd', kind: 'vhost-user', band: 'user', title: `virtiofsd${fs ? ` (${fs.implementation})` : ''}`, notes, devices: [], findings: [], confinement: confinementOf(worker) });
+    out.push({ key: 'virtiofsd', kind: 'vhost-user', band: 'user', title: fsDaemonTitle(fs), notes, devices: [], findings: [], confinement: confinementOf(worker) });
   }
   if (sandbox.devices.some((d) => d.backend === 'vhost-user' && d.class !== 'fs')) {
     // A vhost-user backend other than virtio-fs (e.g. OVS-DPDK for vhost-user-net) runs outside the sandbox's

@@ -101,3 +101,26 @@ test('values virtiofsd would refuse read as null; unknown options are listed', (
   t.is(missing.sharedDir, null);
   t.is(missing.implementation, 'rust');
 });
+
+// runtime-rs (share_virtio_fs_standalone.rs, kata-4x-on-the-host.md §5.1): separate elements, virtiofsd makes
+// the socket itself; rootless: cwd = the socket dir and a relative `--socket-path virtiofsd.sock`.
+test('runtime-rs virtiofsd argv: --socket-path/--shared-dir as separate elements, and the rootless relative socket', (t) => {
+  const sid = '12a9b18c5e27a3b3fea5d3ca476c32172a543f15fe20fad38910f3be931794f8';
+  const rs = parseVirtiofsdArgs(['/opt/kata/libexec/virtiofsd', '--socket-path', `/run/kata/${sid}/root/virtiofsd.sock`, '--shared-dir',
+    `/run/kata-containers/shared/sandboxes/${sid}/ro`, '--cache', 'auto', '--thread-pool-size=1', '-o', 'announce_submounts'], '/opt/kata/libexec/virtiofsd');
+  t.is(rs.socketPath, `/run/kata/${sid}/root/virtiofsd.sock`);
+  t.is(rs.sharedDir, `/run/kata-containers/shared/sandboxes/${sid}/ro`);
+  t.is(rs.cache, 'auto');
+  t.true(rs.cacheExplicit);
+  t.is(rs.fd, null);
+  t.is(rs.implementation, 'rust');
+  t.true(rs.announceSubmounts);
+  t.is(rs.threadPoolSize, 1);
+  t.is(rs.sandboxId, sid);
+  t.deepEqual([rs.declaredSandbox, rs.declaredSeccomp], ['namespace', 'kill'], 'runtime-rs passes neither flag: upstream defaults');
+  const rootless = parseVirtiofsdArgs(['/opt/kata/libexec/virtiofsd', '--socket-path', 'virtiofsd.sock', '--shared-dir',
+    `/run/user/1002/run/kata-containers/shared/sandboxes/${sid}/ro`, '--cache', 'never'], null);
+  t.is(rootless.socketPath, 'virtiofsd.sock');
+  t.is(rootless.sandboxId, sid, 'the id comes from the rootless-prefixed shared dir');
+  t.is(rootless.cache, 'never');
+});

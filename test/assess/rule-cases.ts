@@ -22,6 +22,10 @@ const withConfig = (settings: Record<string, unknown>, hypervisor = 'clh', inUse
 const withVirtiofs = (state: Parameters<typeof makeVirtiofs>[0]): AssessInput =>
   makeInput({ sandboxes: [makeSandbox({ processes: [makeShim(), makeProcess(), makeVirtiofsd()], virtiofs: makeVirtiofs(state) })] });
 
+const nydusd = makeVirtiofsd({ comm: 'nydusd', exe: '/opt/kata/libexec/nydusd', threads: 6, capEffective: '000001ffffffffff', capEffectiveCount: 41, nspid: [4123], sharedNamespaces: ['mnt', 'net', 'pid'], seccomp: 'disabled' });
+const withNydusd = (state: Parameters<typeof makeVirtiofs>[0]): AssessInput =>
+  makeInput({ sandboxes: [makeSandbox({ vmm: 'qemu', processes: [makeShim(), makeProcess(), nydusd], virtiofs: makeVirtiofs({ daemon: 'nydusd', declaredSandbox: 'none', declaredSeccomp: 'none', cache: null, sharedDir: null, implementation: 'unknown', ...state }) })] });
+
 const withVmm = (overrides: Parameters<typeof makeProcess>[0]): AssessInput =>
   makeInput({ sandboxes: [makeSandbox({ processes: [makeShim(), makeProcess(overrides)] })] });
 
@@ -238,6 +242,11 @@ export const RULE_CASES: Readonly<Record<string, RuleCase>> = {
   'KATA-VFS-004': {
     fires: withVirtiofs({ sandbox: 'pending', seccomp: 'disabled' }),
     quiet: withVirtiofs({ sandbox: 'namespace' }),
+  },
+  'KATA-VFS-005': {
+    fires: withNydusd({ sandbox: 'none', seccomp: 'disabled' }),
+    // A nydusd that something did put in namespaces of its own (nydusd cannot itself) is not unconfined.
+    quiet: withNydusd({ sandbox: 'namespace', seccomp: 'disabled' }),
   },
   'KATA-VMM-001': {
     fires: withVmm({ seccomp: 'disabled', threadsWithoutSeccomp: 8, noNewPrivs: false }),

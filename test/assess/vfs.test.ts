@@ -1,5 +1,6 @@
 import test from 'ava';
 import { assess } from '../../src/assess/assess.js';
+import { exposureScore } from '../../src/assess/exposure-score.js';
 import type { Finding, NamespaceKind } from '../../src/model/report.js';
 import { allFindings, makeInput, makeProcess, makeSandbox, makeShim, makeVirtiofs, makeVirtiofsd, SANDBOX_ID } from './builders.js';
 
@@ -71,4 +72,36 @@ test('inline virtio-fs (Dragonball) has no daemon to judge', (t) => {
 
 test('DAX fires whatever the daemon state, pending included', (t) => {
   t.is(severityOf(run({ sandbox: 'pending', seccomp: 'disabled', dax: true }), 'KATA-VFS-003'), 'medium');
+});
+
+// nydusd (shared_fs = "virtio-fs-nydus"): root, every capability, host namespaces, no seccomp, by design.
+const nydusd = makeVirtiofsd({
+  comm: 'nydusd', exe: '/opt/kata/libexec/nydusd', threads: 6, capEffective: '000001ffffffffff', capEffectiveCount: 41,
+  nspid: [4123], sharedNamespaces: ['mnt', 'net', 'pid'], seccomp: 'disabled',
+});
+const nydusdState = makeVirtiofs({ daemon: 'nydusd', sandbox: 'none', seccomp: 'disabled', declaredSandbox: 'none', declaredSeccomp: 'none', cache: null, sharedDir: null, implementation: 'unknown' });
+
+test('nydusd is judged by its own rule (critical without seccomp), not by virtiofsd\'s flag rules', (t) => {
+  const findings = allFindings(assess(makeInput({ sandboxes: [makeSandbox({ processes: [makeShim(), makeProcess(), nydusd], virtiofs: nydusdState })] })));
+  t.deepEqual(findings.map((f) => f.rule), ['KATA-VFS-005']);
+  t.is(findings[0]?.severity, 'critical');
+  t.is(findings[0]?.evidence,
+    'nydusd pid 4123 (which has no sandbox, seccomp or capability option) runs as uid 0 with 41 effective capabilities ' +
+    '(CapEff 000001ffffffffff), observed mode none, seccomp disabled; it shares the pid, mnt, net namespaces of host reference pid 1');
+  const filtered = allFindings(assess(makeInput({ sandboxes: [makeSandbox({ processes: [makeShim(), makeProcess(), nydusd], virtiofs: { ...nydusdState, seccomp: 'filter' } })] })));
+  t.is(severityOf(filtered, 'KATA-VFS-005'), 'high', 'a nydusd some wrapper filtered is still unconfined, but not critical');
+});
+
+test('a sandbox served by nydusd scores worse than one whose virtiofsd is confined', (t) => {
+  const score = (sandbox: ReturnType<typeof makeSandbox>) => exposureScore(assess(makeInput({ sandboxes: [sandbox] })).sandboxFindings[0]!);
+  const confined = score(makeSandbox({ processes: [makeShim(), makeProcess(), makeVirtiofsd()], virtiofs: makeVirtiofs({ daemon: 'virtiofsd' }) }));
+  const served = score(makeSandbox({ processes: [makeShim(), makeProcess(), nydusd], virtiofs: nydusdState }));
+  t.true(served > confined, `nydusd ${served} vs confined virtiofsd ${confined}`);
+});
+
+test('a report older than the daemon field reads as virtiofsd', (t) => {
+  const state = makeVirtiofs({ sandbox: 'none', declaredSandbox: 'none' });
+  delete state.daemon;
+  t.is(severityOf(run(state), 'KATA-VFS-001'), 'high');
+  t.is(severityOf(run(state), 'KATA-VFS-005'), undefined);
 });

@@ -20,7 +20,7 @@ test('each process kind has one component, and a comm is owned by at most one', 
   t.is(new Set(PROCESS_COMPONENTS.map((c) => c.kind)).size, PROCESS_COMPONENTS.length);
   const samples: Record<string, string> = {
     shim: 'containerd-shim', qemu: 'qemu-system-x86', firecracker: 'firecracker', 'cloud-hypervisor': 'cloud-hyperviso',
-    jailer: 'jailer', virtiofsd: 'virtiofsd',
+    jailer: 'jailer', virtiofsd: 'virtiofsd', nydusd: 'nydusd', openvmm: 'openvmm', stratovirt: 'stratovirt',
   };
   for (const component of PROCESS_COMPONENTS) {
     const comm = samples[component.kind]!;

@@ -155,3 +155,82 @@ test('a zombie VMM is not a sandbox member, and an unreadable exe under a truste
   t.deepEqual(unverified.findings, []);
   t.true(unreadable.errors.some((e) => e.code === 'E_UNVERIFIED' && e.path === '/proc/300'));
 });
+
+// Rootless VMM (Go runtime <= 3.0 daemonized QEMU, `rootless = true`): Kata's useradd line and its GECOS quotes.
+const PASSWD = [
+  'root:x:0:0:root:/root:/bin/bash',
+  'alice:x:1000:1000:Alice,,,:/home/alice:/bin/bash',
+  'kata-48213:x:1001:1001:"Kata Containers temporary hypervisor user":/home/kata-48213:/usr/sbin/nologin',
+  'kata-7305:x:1002:1002:"Kata Containers temporary hypervisor user":/home/kata-7305:/usr/sbin/nologin',
+  'kata-999:x:1003:1003:build robot:/home/kata-999:/bin/bash',
+  '',
+].join('\n');
+
+function rootlessQemu(pid: number, id: string, uid: number, extra: Partial<FixtureProcess> = {}): FixtureProcess {
+  const base = qemu(pid, 1, id);
+  return {
+    ...base, uid, gid: uid,
+    argv: [...base.argv, '-qmp', `unix:/run/user/${uid}/run/vc/vm/${id}/qmp.sock,server,nowait`, '-daemonize'],
+    ...extra,
+  };
+}
+
+test('a rootless daemonized QEMU running as Kata\'s throwaway kata-NNNNN user joins its root shim', async (t) => {
+  const report = await scan(t, { processes: [shim(100, SID), rootlessQemu(300, SID, 1001)], files: { 'root/etc/passwd': PASSWD } });
+  t.deepEqual(report.sandboxes.map((s) => [s.id, s.trust, s.processes.map((p) => [p.pid, p.uid])]), [[SID, 'trusted', [[100, 0], [300, 1001]]]]);
+});
+
+test('rootless look-alikes stay untrusted: an ordinary user, a kata-like name without Kata\'s comment, capabilities, another sandbox\'s VMM user, no runtime dir in argv', async (t) => {
+  const ids = ['c'.repeat(64), 'd'.repeat(64), 'e'.repeat(64), 'f'.repeat(64), '0'.repeat(64)];
+  const report = await scan(t, {
+    processes: [
+      ...ids.map((id, i) => shim(100 + i, id)),
+      shim(110, SID),
+      // An unprivileged user runs Kata's own QEMU binary, daemonized, shaped exactly like a rootless VMM.
+      rootlessQemu(300, ids[0]!, 1000),
+      rootlessQemu(301, ids[1]!, 1003),
+      rootlessQemu(302, ids[2]!, 1001, { capEff: '0000000000000400' }),
+      // kata-7305 is SID's VMM user; a process of that uid (a guest that escaped into SID's QEMU) claims another id.
+      rootlessQemu(303, SID, 1002),
+      rootlessQemu(304, ids[3]!, 1002),
+      rootlessQemu(305, ids[4]!, 1001, { argv: [...qemu(305, 1, ids[4]!).argv, '-daemonize'] }),
+    ],
+    files: { 'root/etc/passwd': PASSWD },
+  });
+  const trusted = report.sandboxes.filter((s) => s.trusted).map((s) => [s.id, s.processes.map((p) => p.pid)]);
+  t.deepEqual(trusted, [...ids.map((id, i) => [id, [100 + i]]), [SID, [110, 303]]].sort((a, b) => String(a[0]) < String(b[0]) ? -1 : 1));
+  const untrusted = report.sandboxes.filter((s) => !s.trusted);
+  t.deepEqual(untrusted.map((s) => [s.claimedId, s.processes.map((p) => p.pid), s.trustReasons]),
+    [[ids[0], [300], ['uid-mismatch']], [ids[1], [301], ['uid-mismatch']], [ids[2], [302], ['uid-mismatch']], [ids[3], [304], ['uid-mismatch']], [ids[4], [305], ['uid-mismatch']]]
+      .sort((a, b) => String(a[0]) < String(b[0]) ? -1 : 1));
+});
+
+test('peer pods: a shim with no local VMM and cloud-api-adaptor\'s pod directory is a remote sandbox; without it, local', async (t) => {
+  const report = await scan(t, { processes: [shim(100, SID), shim(200, OTHER)], dirs: [`root/run/peerpod/pods/${SID}`] });
+  const byId = new Map(report.sandboxes.map((s) => [s.id, s]));
+  t.is(byId.get(SID)?.vmm, 'remote');
+  t.is(byId.get(SID)?.placement, 'remote');
+  t.deepEqual(byId.get(SID)?.devices, []);
+  t.is(byId.get(OTHER)?.vmm, 'qemu');
+  t.is(byId.get(OTHER)?.placement, 'local');
+});
+
+test('a sandbox with a local VMM is local even when a pod directory of that id exists', async (t) => {
+  const report = await scan(t, { processes: [shim(100, SID), qemu(110, 100, SID)], dirs: [`root/run/peerpod/pods/${SID}`] });
+  t.is(report.sandboxes[0]?.vmm, 'qemu');
+  t.is(report.sandboxes[0]?.placement, 'local');
+});
+
+test('OpenVMM and StratoVirt under their shims are recognised by name, not reported as look-alikes', async (t) => {
+  const report = await scan(t, {
+    processes: [
+      shim(100, SID),
+      { pid: 110, ppid: 100, exe: '/opt/kata/bin/openvmm', argv: ['/opt/kata/bin/openvmm', '--ttrpc', `/run/kata/${SID}/openvmm.sock`], fds: { '3': '/dev/mshv' } },
+      shim(200, OTHER),
+      { pid: 210, ppid: 200, exe: '/opt/kata/bin/stratovirt', argv: ['/opt/kata/bin/stratovirt', '-name', `sandbox-${OTHER}`, '-disable-seccomp'], seccomp: 0 },
+    ],
+  });
+  t.deepEqual(report.sandboxes.map((s) => [s.id, s.vmm, s.trust, s.processes.map((p) => p.role)]),
+    [[SID, 'openvmm', 'trusted', ['shim', 'vmm']], [OTHER, 'stratovirt', 'trusted', ['shim', 'vmm']]]);
+  t.true(report.sandboxes[1]!.findings.some((f) => f.rule === 'KATA-VMM-001'), 'StratoVirt\'s -disable-seccomp is judged like any VMM without seccomp');
+});

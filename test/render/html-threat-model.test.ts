@@ -173,3 +173,17 @@ test('long names are cut to fit their box and keep the full text as a tooltip', 
   t.true(shown.endsWith('…'));
   t.true([...shown].length < 60);
 });
+
+test('a peer pod\'s VMM column says the VM runs elsewhere, not that a process is missing; nydusd is named as the fs daemon', (t) => {
+  const remote = model(sampleSandbox(SANDBOX_A, { vmm: 'remote', placement: 'remote', processes: [makeShim()], devices: [], virtiofs: null }));
+  t.is(remote.columns[0]!.title, 'VMM: remote, not on this node');
+  t.deepEqual(remote.columns[0]!.notes, ['peer pod: cloud-api-adaptor runs the VM elsewhere']);
+  const lost = model(sampleSandbox(SANDBOX_A, { vmm: 'qemu', placement: 'local', processes: [makeShim()], devices: [], virtiofs: null }));
+  t.is(lost.columns[0]!.title, 'VMM: qemu (process not seen)');
+  const nydus = model(sampleSandbox(SANDBOX_A, {
+    processes: [makeShim(), makeProcess(), makeVirtiofsd({ comm: 'nydusd', nspid: [4123] })],
+    virtiofs: { sandbox: 'none', seccomp: 'disabled', cache: null, dax: false, declaredSandbox: 'none', declaredSeccomp: 'none', sharedDir: null, implementation: 'unknown', daemon: 'nydusd' },
+  }));
+  t.true(nydus.columns.some((c) => c.title === 'nydusd'));
+  t.false(nydus.columns.some((c) => c.title.startsWith('virtiofsd')));
+});

@@ -2,9 +2,11 @@
 // observed confinement. A daemon that is still "pending" (its VMM has not connected, so it has not forked into
 // its sandbox nor installed seccomp yet) is not judged: reading it as "unsandboxed, no seccomp" would page
 // someone for every starting pod. It gets an informational finding instead, and the next scan judges it.
-// Dragonball's inline virtio-fs has no daemon: its FUSE server is the shim, covered by the VMM rules.
+// Dragonball's inline virtio-fs has no daemon: its FUSE server is the shim, covered by the VMM rules; that holds
+// for its builtin nydus too (RAFS mounted inside the shim, no nydusd). nydusd (virtio-fs-nydus) cannot confine
+// itself at all, so it has a rule of its own (KATA-VFS-005) instead of virtiofsd's flag-based ones.
 
-import type { Finding, VirtiofsState } from '../../model/report.js';
+import type { FileSharingDaemon, Finding, VirtiofsState } from '../../model/report.js';
 import type { AssessInput, RuleCheck } from '../types.js';
 import { finding } from '../catalogue.js';
 import { judgedSandboxes, type InputSandbox } from './trust.js';
@@ -14,9 +16,16 @@ interface Daemon {
   state: VirtiofsState;
 }
 
-function daemons(input: AssessInput): Daemon[] {
+/** The file-sharing daemons of judged sandboxes; `daemon` picks one implementation (absent: either). */
+function daemons(input: AssessInput, daemon?: FileSharingDaemon): Daemon[] {
   return judgedSandboxes(input).flatMap((sandbox) =>
-    sandbox.virtiofs && sandbox.virtiofs.implementation !== 'inline' ? [{ sandbox, state: sandbox.virtiofs }] : []);
+    sandbox.virtiofs && sandbox.virtiofs.implementation !== 'inline' && (daemon === undefined || daemonOf(sandbox.virtiofs) === daemon)
+      ? [{ sandbox, state: sandbox.virtiofs }] : []);
+}
+
+/** Reports older than the field had only virtiofsd. */
+function daemonOf(state: VirtiofsState): FileSharingDaemon {
+  return state.daemon ?? 'virtiofsd';
 }
 
 function observed(state: VirtiofsState): boolean {
@@ -24,9 +33,10 @@ function observed(state: VirtiofsState): boolean {
 }
 
 function daemonLabel(sandbox: InputSandbox): string {
+  const name = sandbox.virtiofs ? daemonOf(sandbox.virtiofs) : 'virtiofsd';
   const pids = sandbox.processes.filter((p) => p.role === 'virtiofsd').map((p) => p.pid);
-  if (pids.length === 0) return 'virtiofsd';
-  return `virtiofsd pid${pids.length > 1 ? 's' : ''} ${pids.join(', ')}`;
+  if (pids.length === 0) return name;
+  return `${name} pid${pids.length > 1 ? 's' : ''} ${pids.join(', ')}`;
 }
 
 /** The flag as the daemon's own syntax spells it, so the evidence can be grepped in its cmdline. */
@@ -67,7 +77,7 @@ function sandboxEvidence(sandbox: InputSandbox, state: VirtiofsState, referenceP
 }
 
 export const virtiofsdUnsandboxed: RuleCheck = (input) =>
-  daemons(input)
+  daemons(input, 'virtiofsd')
     .filter(({ state }) => observed(state) && unsandboxed(state))
     .map(({ sandbox, state }): Finding =>
       finding('KATA-VFS-001', sandbox.id, sandboxEvidence(sandbox, state, input.host.referencePid), state.sandbox === 'none'));
@@ -82,7 +92,7 @@ function seccompWeak(state: VirtiofsState): boolean {
 }
 
 export const virtiofsdWithoutSeccomp: RuleCheck = (input) =>
-  daemons(input)
+  daemons(input, 'virtiofsd')
     .filter(({ state }) => observed(state) && seccompWeak(state))
     .map(({ sandbox, state }): Finding => {
       const flag = seccompFlag(state);
@@ -102,7 +112,7 @@ export const virtiofsDax: RuleCheck = (input) =>
       `${state.sharedDir ?? 'the shared directory'} with cache ${state.cache ?? 'unknown'}`));
 
 export const virtiofsdUnverified: RuleCheck = (input) =>
-  daemons(input)
+  daemons(input, 'virtiofsd')
     .filter(({ state }) => state.sandbox === 'pending' || state.sandbox === 'unknown')
     .map(({ sandbox, state }): Finding => {
       const declared = [sandboxFlag(state), seccompFlag(state)].filter((f): f is string => f !== null);
@@ -113,9 +123,28 @@ export const virtiofsdUnverified: RuleCheck = (input) =>
       return finding('KATA-VFS-004', sandbox.id, `${daemonLabel(sandbox)} ${what}${flags}`);
     });
 
+/** What the kernel shows of a nydusd: who it runs as, what it may do, what it shares with the host. */
+function nydusdEvidence(sandbox: InputSandbox, state: VirtiofsState, referencePid: number): string {
+  const daemons = sandbox.processes.filter((p) => p.role === 'virtiofsd');
+  const who = daemons.map((p) => {
+    const uid = p.uid === null ? 'an unknown uid' : `uid ${p.uid}`;
+    const caps = p.capEffectiveCount === null ? 'unknown capabilities' : `${p.capEffectiveCount} effective capabilities (CapEff ${p.capEffective})`;
+    return `runs as ${uid} with ${caps}`;
+  }).join('; ');
+  return `${daemonLabel(sandbox)} (which has no sandbox, seccomp or capability option) ${who || 'runs'}, observed mode ` +
+    `${state.sandbox}, seccomp ${state.seccomp}; ${namespaceEvidence(sandbox, referencePid)}`;
+}
+
+export const nydusdUnconfined: RuleCheck = (input) =>
+  daemons(input, 'nydusd')
+    .filter(({ state }) => unsandboxed(state))
+    .map(({ sandbox, state }): Finding =>
+      finding('KATA-VFS-005', sandbox.id, nydusdEvidence(sandbox, state, input.host.referencePid), state.seccomp === 'disabled'));
+
 export const VFS_CHECKS: Readonly<Record<string, RuleCheck>> = {
   'KATA-VFS-001': virtiofsdUnsandboxed,
   'KATA-VFS-002': virtiofsdWithoutSeccomp,
   'KATA-VFS-003': virtiofsDax,
   'KATA-VFS-004': virtiofsdUnverified,
+  'KATA-VFS-005': nydusdUnconfined,
 };
