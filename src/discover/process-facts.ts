@@ -2,7 +2,7 @@ import type { HostView } from '../host/host-view.js';
 import { parseCgroup, type CgroupEntry } from '../host/proc/cgroup.js';
 import { parseCmdline } from '../host/proc/cmdline.js';
 import { parseNamespaceLink } from '../host/proc/namespace-link.js';
-import type { ProcStat } from '../host/proc/stat.js';
+import { parseProcStat, type ProcStat } from '../host/proc/stat.js';
 import { parseProcStatus, parseThreadStatus, type ProcStatus } from '../host/proc/status.js';
 import { NAMESPACE_KINDS, type NamespaceKind } from '../model/report.js';
 
@@ -48,6 +48,17 @@ export interface StableFacts {
   kataConfFile?: string | null;
   /** CRI-O's io.kubernetes.cri-o.RuntimeHandler from the shim's bundle (containerd writes none). */
   runtimeHandler?: string | null;
+  /**
+   * Threads last seen under seccomp, by tid (see readThreads): their mode can only stay or get stricter.
+   * Present only on an identity the ProcessCache holds.
+   */
+  filteredThreads?: Map<number, FilteredThread>;
+}
+
+/** A thread seen in seccomp mode 1 or 2, with the start time that tells it from a later thread of the same tid. */
+export interface FilteredThread {
+  startTime: number;
+  seccomp: 1 | 2;
 }
 
 /**
@@ -100,9 +111,13 @@ export function readIdentity(view: HostView, stat: ProcStat, cache: ProcessCache
   if (raw === undefined) return undefined;
   const argv = parseCmdline(raw);
   const exe = seenExe === undefined ? readExe() : seenExe;
-  const facts = { argv, exe, comm: stat.comm };
-  // Only a complete read is cached: a transient EACCES must not stick for the life of the process.
-  if (exe !== null) cache?.set(stat, facts);
+  const facts: StableFacts = { argv, exe, comm: stat.comm };
+  // Only a complete read is cached: a transient EACCES must not stick for the life of the process. Only a
+  // cached identity carries the thread memo: for one read once, the memo's extra stat reads would be waste.
+  if (exe !== null && cache) {
+    facts.filteredThreads = new Map();
+    cache.set(stat, facts);
+  }
   return facts;
 }
 
@@ -132,7 +147,7 @@ export function readProcessFacts(
 ): ProcessFacts {
   const pid = stat.pid;
   const status = readStatus(view, pid);
-  const threads = readThreads(view, pid, status);
+  const threads = readThreads(view, pid, status, identity);
   return {
     pid,
     ppid: stat.ppid,
@@ -148,25 +163,65 @@ export function readProcessFacts(
   };
 }
 
-function readThreads(view: HostView, pid: number, leader: ProcStatus | null): ThreadFacts[] {
+/**
+ * The threads of a process and the seccomp mode of each. A thread's mode never goes back: seccomp(2) has no
+ * way to drop a filter or leave strict mode, and both survive fork and exec. So a thread seen filtered needs
+ * only its task/<tid>/stat (comm and start time: smaller and cheaper for the kernel than status) while that
+ * start time stays the same; a new thread that got the tid after the old one exited has another start time
+ * and is read in full. The memo hangs on the process's StableFacts, which are per (pid, start time) and are
+ * dropped on exec (comm or exe change) and when the process is gone, and it only keeps the tids of this read
+ * (at most MAX_THREADS).
+ */
+function readThreads(view: HostView, pid: number, leader: ProcStatus | null, identity: StableFacts): ThreadFacts[] {
   const tids = view.list('proc', `${pid}/task`, { stage: STAGE, processFile: true });
   if (tids === undefined) return leader ? [{ tid: pid, comm: leader.name, seccomp: leader.seccomp }] : [];
   const numeric = tids.filter((t) => /^\d+$/.test(t)).map(Number).sort((a, b) => a - b);
   if (numeric.length > MAX_THREADS) {
     view.errors.add(STAGE, `/proc/${pid}/task`, 'E_LIMIT', `${numeric.length} threads; only the first ${MAX_THREADS} were read`);
   }
+  const known = identity.filteredThreads;
+  const filtered = new Map<number, FilteredThread>();
   const threads: ThreadFacts[] = [];
   for (const tid of numeric.slice(0, MAX_THREADS)) {
     if (tid === pid && leader) {
       threads.push({ tid, comm: leader.name, seccomp: leader.seccomp });
       continue;
     }
+    const memo = known?.get(tid);
+    const reused = memo === undefined ? undefined : stillFiltered(view, pid, tid, memo);
+    if (reused !== undefined) {
+      threads.push(reused);
+      filtered.set(tid, memo!);
+      continue;
+    }
     const text = view.readText('proc', `${pid}/task/${tid}/status`, { stage: STAGE, processFile: true, maxBytes: 16 * 1024 });
     if (text === undefined) continue;
     const status = parseThreadStatus(text);
     threads.push({ tid, comm: status.name, seccomp: status.seccomp });
+    if (known !== undefined && (status.seccomp === 1 || status.seccomp === 2)) {
+      const startTime = threadStat(view, pid, tid)?.startTime;
+      if (startTime !== undefined) filtered.set(tid, { startTime, seccomp: status.seccomp });
+    }
   }
+  if (known !== undefined) identity.filteredThreads = filtered;
   return threads;
+}
+
+function threadStat(view: HostView, pid: number, tid: number): ProcStat | undefined {
+  // Optional: a kernel or fixture without task/<tid>/stat only loses the memo.
+  const text = view.readText('proc', `${pid}/task/${tid}/stat`, { stage: STAGE, optional: true, maxBytes: 4096 });
+  const stat = text === undefined ? undefined : parseProcStat(text);
+  return stat?.pid === tid ? stat : undefined;
+}
+
+/** The memoised thread with its comm of now, or undefined when it must be read in full. */
+function stillFiltered(view: HostView, pid: number, tid: number, memo: FilteredThread): ThreadFacts | undefined {
+  const stat = threadStat(view, pid, tid);
+  if (stat === undefined || stat.startTime !== memo.startTime) return undefined;
+  // status prints Name with "\" and newline escaped and parseThreadStatus trims it; stat prints comm raw. Only
+  // a comm both print alike is taken from stat.
+  if (/[\\\n]/.test(stat.comm) || stat.comm !== stat.comm.trim()) return undefined;
+  return { tid, comm: stat.comm, seccomp: memo.seccomp };
 }
 
 function readNamespaces(view: HostView, pid: number): Pick<ProcessFacts, 'namespaces' | 'namespacesReadable'> {

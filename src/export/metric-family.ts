@@ -20,7 +20,8 @@ export interface Family {
 }
 
 export class FamilyBuilder {
-  private readonly byKey = new Map<string, Series>();
+  /** Keyed by an unambiguous encoding of the label values (see keyOf); the values are kept for sorting. */
+  private readonly byKey = new Map<string, { values: readonly string[]; series: Series }>();
 
   constructor(
     readonly name: string,
@@ -48,33 +49,45 @@ export class FamilyBuilder {
   }
 
   build(): Family {
-    const series = [...this.byKey.values()].sort((a, b) => compareLabels(this.labelNames, a, b));
-    return { name: this.name, help: this.help, type: this.type, labelNames: this.labelNames, series };
+    const entries = [...this.byKey.values()].sort((a, b) => compareValues(a.values, b.values));
+    return { name: this.name, help: this.help, type: this.type, labelNames: this.labelNames, series: entries.map((e) => e.series) };
   }
 
   private series(values: readonly string[]): Series {
     if (values.length !== this.labelNames.length) {
       throw new Error(`${this.name}: ${values.length} label values for ${this.labelNames.length} label names`);
     }
-    const key = JSON.stringify(values);
+    const key = keyOf(values);
     let entry = this.byKey.get(key);
     if (entry === undefined) {
       const labels: Record<string, string> = {};
       this.labelNames.forEach((name, i) => {
         labels[name] = values[i]!;
       });
-      entry = { labels, value: 0 };
+      entry = { values: [...values], series: { labels, value: 0 } };
       this.byKey.set(key, entry);
     }
-    return entry;
+    return entry.series;
   }
 }
 
-/** Code-unit order, not locale order: the golden files must not depend on the machine's locale. */
-function compareLabels(names: readonly string[], a: Series, b: Series): number {
-  for (const name of names) {
-    const x = a.labels[name]!;
-    const y = b.labels[name]!;
+/**
+ * One label value is its own key; more are length-prefixed ("3:abc1:x"), an encoding no two different tuples
+ * share, whatever characters a hostile value holds. Cheaper than JSON.stringify on the ~7,500 series of a
+ * 250-sandbox render.
+ */
+function keyOf(values: readonly string[]): string {
+  if (values.length === 1) return values[0]!;
+  let key = '';
+  for (const value of values) key += `${value.length}:${value}`;
+  return key;
+}
+
+/** Code-unit order, not locale order, label by label: the golden files must not depend on the machine's locale. */
+function compareValues(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
     if (x !== y) return x < y ? -1 : 1;
   }
   return 0;

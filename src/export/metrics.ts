@@ -1,12 +1,14 @@
-// Prometheus exposition of a Report. A fresh prom-client Registry per scrape holds "const metrics" (the
-// node_exporter way): values are fixed at construction and no metric object outlives the scrape, so no label
-// set can go stale and concurrent scrapes cannot race on shared gauges.
+// Prometheus exposition of a Report. Families are "const metrics" (the node_exporter way): values are fixed
+// when the report is rendered and nothing outlives the render, so no label set can go stale and concurrent
+// scrapes cannot race on shared gauges. The daemon writes the text directly (exposition-text.ts, byte-identical
+// to prom-client); renderMetrics keeps the prom-client Registry form, the reference the writer is tested against.
 import { Counter, Gauge, Registry, type RegistryContentType } from 'prom-client';
 import type { Report } from '../model/report.js';
 import type { Family, Series } from './metric-family.js';
 import { reportFamilies, unavailableFamilies, type MetricsOptions } from './report-families.js';
 import { newRegistry, type AnyRegistry } from './prom-registry.js';
 import type { SelfMetrics } from './self-metrics.js';
+import { writeExposition } from './exposition-text.js';
 
 export type { BuildInfo, MetricsOptions } from './report-families.js';
 
@@ -64,7 +66,8 @@ export function renderUnavailableMetrics(options: MetricsOptions, contentType: R
   return registryOf(unavailableFamilies(options), contentType);
 }
 
-function registryOf(families: readonly Family[], contentType: RegistryContentType): AnyRegistry {
+/** prom-client's form of `families`: the reference writeExposition is tested against. */
+export function registryOf(families: readonly Family[], contentType: RegistryContentType): AnyRegistry {
   const registry = newRegistry(contentType);
   for (const family of families) {
     if (family.type === 'counter') new ConstCounter(family, registry);
@@ -84,7 +87,7 @@ async function reportText(report: Report, options: MetricsOptions, contentType: 
   let byOptions = renderedReports.get(report);
   const hit = byOptions?.get(key);
   if (hit !== undefined) return hit;
-  const text = await renderMetrics(report, options, contentType).metrics();
+  const text = writeExposition(reportFamilies(report, options), contentType);
   if (!byOptions) {
     byOptions = new Map();
     renderedReports.set(report, byOptions);
@@ -96,7 +99,7 @@ async function reportText(report: Report, options: MetricsOptions, contentType: 
 
 /** Exposition text of a report (or of a failed scan when `report` is null), plus the agent's own metrics. */
 export async function renderExposition(report: Report | null, options: ExpositionOptions, contentType: RegistryContentType = PROMETHEUS_CONTENT_TYPE): Promise<string> {
-  const own = report === null ? await renderUnavailableMetrics(options, contentType).metrics() : await reportText(report, options, contentType);
+  const own = report === null ? writeExposition(unavailableFamilies(options), contentType) : await reportText(report, options, contentType);
   if (!options.self) return own;
   const self = await options.self.registry(contentType).metrics();
   // The same text Registry.merge would give: prom-client joins families with a blank line (text format) or a

@@ -25,6 +25,8 @@ export interface FixtureThread {
   seccomp?: 0 | 1 | 2;
   /** Content of task/<tid>/cgroup; defaults to the process's cgroup. */
   cgroup?: string;
+  /** Start time of the thread (task/<tid>/stat field 22); defaults to the process's. */
+  startTime?: number;
 }
 
 export interface FixtureProcess {

@@ -100,6 +100,7 @@ function writeProcess(dir: string, p: FixtureProcess, hostNs: Record<string, num
       const threadComm = thread.comm ?? comm;
       writeFile(dir, `${t}/comm`, `${threadComm}\n`);
       writeFile(dir, `${t}/status`, statusFile(p, threadComm, thread.tid, threads.length, thread.seccomp ?? p.seccomp ?? 0));
+      writeFile(dir, `${t}/stat`, statLine({ ...p, pid: thread.tid, startTime: thread.startTime ?? p.startTime ?? p.pid * 10 }, threadComm, threads.length));
       writeFile(dir, `${t}/cgroup`, ensureNewline(thread.cgroup ?? cgroup));
     }
   }

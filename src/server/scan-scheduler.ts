@@ -46,7 +46,7 @@ export class ScanScheduler {
     return this.succeeded;
   }
 
-  /** The latest outcome without starting a scan (undefined before the first one finished). */
+  /** The latest outcome without starting a scan (undefined before the first one finished, and while a scan runs). */
   peek(): ScanOutcome | undefined {
     return this.latest;
   }
@@ -67,6 +67,10 @@ export class ScanScheduler {
   private async run(): Promise<ScanOutcome> {
     const startedAt = this.now();
     this.counts.total++;
+    // run() starts only when the latest outcome is too old to serve (get): let it go now, not after the new
+    // scan, so the old report, its rendered text and its gzip are not held while the next report is built (the
+    // peak RSS of a daemon that scans on every scrape).
+    this.latest = undefined;
     let outcome: ScanOutcome;
     try {
       const report = await this.scan();

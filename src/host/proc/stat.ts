@@ -19,7 +19,7 @@ export function parseProcStat(text: string): ProcStat | undefined {
   const close = text.lastIndexOf(')');
   if (open <= 0 || close < open) return undefined;
   const pid = decimal(text.slice(0, open));
-  const rest = text.slice(close + 2).split(' ');
+  const rest = firstFields(text, close + 2, 20);
   // rest[0] is field 3 (state); field n is rest[n - 3].
   const state = rest[0];
   const ppid = decimal(rest[1]);
@@ -27,6 +27,25 @@ export function parseProcStat(text: string): ProcStat | undefined {
   const startTime = decimal(rest[19]);
   if (pid === undefined || !state || ppid === undefined || startTime === undefined) return undefined;
   return { pid, comm: text.slice(open + 1, close), state, ppid, threads: threads ?? 1, startTime };
+}
+
+/**
+ * The first `count` space-separated fields from `start`, as text.slice(start).split(' ') would give them: the
+ * scan parses one stat line per process (thousands per scan) and needs only fields 3 to 22 of 52.
+ */
+function firstFields(text: string, start: number, count: number): string[] {
+  const out: string[] = [];
+  let from = start;
+  while (out.length < count) {
+    const space = text.indexOf(' ', from);
+    if (space === -1) {
+      out.push(text.slice(from));
+      break;
+    }
+    out.push(text.slice(from, space));
+    from = space + 1;
+  }
+  return out;
 }
 
 // The kernel writes these fields in decimal. Number() would also take "", "-1", "0x10" and "1e3", so a cut or
