@@ -10,6 +10,7 @@ import { buildThreatModel } from './threat-model.js';
 import { renderThreatModelSvg } from './threat-model-svg.js';
 import { badge, yesNo } from './html-bits.js';
 import { contributionsHtml } from './html-score.js';
+import { teeLabel } from './confidential-label.js';
 
 /** The sandbox's name as markup: the short id, or a mark and the id it claims (never the claimed id alone). */
 export function labelHtml(label: SandboxLabel): string {
@@ -36,13 +37,21 @@ function trustCell(label: SandboxLabel, s: Sandbox): string {
   return `<span class="bad" title="${e(s.trustReasons.join('; '))}">${label.trust === 'unknown' ? 'unverified' : 'untrusted'}</span>`;
 }
 
+/** The TEE of a confidential guest after its VMM; marked bad when debug or a missing enable voids it. */
+function teeHtml(s: Sandbox): string {
+  const label = teeLabel(s);
+  if (label === null) return '';
+  const voided = s.confidential?.debug === true || s.confidential?.enabled === false;
+  return ` <span class="${voided ? 'bad' : 'ok'}">${e(label)}</span>`;
+}
+
 export function sandboxRow({ sandbox: s, anchor }: OrderedSandbox): string {
   const label = labelOfSandbox(s);
   return `<tr${label.mark === null ? '' : ' class="lookalike"'}>
 <td data-label="Sandbox" class="id"><a href="#${anchor}" title="${e(s.id)}">${labelHtml(label)}</a></td>
 <td data-label="Trust" class="nowrap">${trustCell(label, s)}</td>
 <td data-label="Exposure" class="num"><strong>${s.exposureScore}</strong></td>
-<td data-label="VMM">${e(s.vmm)}</td>
+<td data-label="VMM">${e(s.vmm)}${teeHtml(s)}</td>
 <td data-label="Pod" class="wrap">${podName(s)}</td>
 <td data-label="Device backends" class="wrap">${e(devicesSummary(s.devices)) || '<span class="muted">none</span>'}</td>
 <td data-label="virtiofsd">${s.virtiofs ? `${e(s.virtiofs.sandbox)} / seccomp ${e(s.virtiofs.seccomp)}` : '<span class="muted">none</span>'}</td>
@@ -62,7 +71,7 @@ export function sandboxPanel(entry: OrderedSandbox, host: HostFacts, hostFinding
   const svg = renderThreatModelSvg(buildThreatModel({ sandbox: s, host, hostFindings }), { id: `tm-${anchor}` });
   const warning = label.mark === null ? '' : `<p class="bad">${label.trust === 'unknown' ? 'Unverified: the agent could not establish trust' : 'Look-alike: not the sandbox it claims to be'} (claims <span class="mono">${e(label.claimedId)}</span>). ${e(s.trustReasons.join('; '))}</p>`;
   return `<section class="panel${label.mark === null ? '' : ' lookalike'}" id="${anchor}">
-<h3>${labelHtml(label)} <span class="muted">${e(s.vmm)}, ${podName(s)}, exposure ${s.exposureScore}</span></h3>
+<h3>${labelHtml(label)} <span class="muted">${e(s.vmm)}${teeHtml(s)}, ${podName(s)}, exposure ${s.exposureScore}</span></h3>
 <p class="mono full-id">${e(s.id)}</p>
 ${warning}
 <figure class="tm">${svg}</figure>

@@ -1,5 +1,6 @@
 // The terminal view: readable in 80 columns; colour only when asked for (a TTY).
 import { VMM_COMPONENTS, vmmShortName } from '../components/registry.js';
+import { teeShort } from './confidential-label.js';
 import { bySeverityDescending } from '../model/severity.js';
 import { compareCodeUnits } from '../model/compare.js';
 import Table from 'cli-table3';
@@ -79,7 +80,7 @@ function sandboxSection(sandboxes: readonly Sandbox[], c: Colors, wide: boolean)
     table.push([
       wide ? id : id.slice(0, 12),
       trustOf(s) === 'trusted' ? TRUST_LABEL.trusted : c.red(TRUST_LABEL[trustOf(s)]),
-      vmmShortName(s.vmm) ?? safeText(String(s.vmm)),
+      [vmmShortName(s.vmm) ?? safeText(String(s.vmm)), teeShort(s)].filter((part) => part !== '').join('\n'),
       safeText(podLabel(s, wide)),
       String(s.exposureScore),
       safeText(backends(s)),
@@ -115,6 +116,8 @@ const LEGEND = [
   'BACKENDS: class:backend (kernel = in-kernel vhost, user = vhost-user, vmm = the',
   '  VMM emulates it, pass = passthrough, inproc = in-process), xN: N devices.',
   'VIRTIOFSD: sandbox mode (ns = namespace), +sec/-sec: with/without seccomp.',
+  'Under VMM, a confidential guest\'s TEE (tdx, sev, snp, se, cca); ! = debug or not',
+  '  enabled: the host can read the guest.',
 ];
 
 function findingSection(report: Report, c: Colors, width: number): string[] {
