@@ -96,3 +96,13 @@ test('configuration findings name the sandboxes that run with the file; the debu
   const quietConsole = assess(makeInput({ host: { kataConfig: [{ ...config, settings: { rootless: true, seccompsandbox: 'on' } }] } })).hostFindings;
   t.is(quietConsole.find((f) => f.rule === 'KATA-CFG-012')?.severity, 'medium');
 });
+
+test('peer pods: `image` in [hypervisor.remote] names a cloud VM image, not a host file; kernel still counts', (t) => {
+  const cfg003 = (hypervisor: string, annotations: string[]) =>
+    hostFindings({ enable_annotations: annotations }, hypervisor).filter((f) => f.rule === 'KATA-CFG-003').map((f) => f.evidence);
+  t.deepEqual(cfg003('remote', ['machine_type', 'default_memory', 'image', 'cc_init_data']), [], 'the shipped configuration-remote.toml');
+  t.is(cfg003('remote', ['image', 'kernel']).length, 1);
+  t.regex(cfg003('remote', ['image', 'kernel'])[0] ?? '', /kernel/);
+  t.notRegex(cfg003('remote', ['image', 'kernel'])[0] ?? '', /image/);
+  t.is(cfg003('qemu', ['image']).length, 1, 'for a local VMM, image is a host file the VMM loads');
+});

@@ -116,7 +116,21 @@ export const pathAnnotations: RuleCheck = (input) =>
       `${where(config)}: enable_annotations lets pods set ${allowedText(enabled)}; ${lists.join('; ')}`, wildcard)];
   });
 
-export const assetAnnotations = annotationRule('KATA-CFG-003', ['kernel', 'image', 'initrd', 'firmware', 'firmware_volume']);
+const ASSET_ANNOTATIONS = ['kernel', 'image', 'initrd', 'firmware', 'firmware_volume'];
+const assetPaths = annotationRule('KATA-CFG-003', ASSET_ANNOTATIONS);
+
+/**
+ * For [hypervisor.remote] (peer pods) `image` names the cloud VM image cloud-api-adaptor boots elsewhere, not a
+ * host file (the shipped configuration-remote.toml enables it; reference 4.x §10), so it is no host-path asset
+ * there; the other asset annotations keep their meaning.
+ */
+export const assetAnnotations: RuleCheck = (input) => {
+  const remote = annotationRule('KATA-CFG-003', ASSET_ANNOTATIONS.filter((name) => name !== 'image'));
+  const isRemote = (c: KataConfigSummary): boolean => c.hypervisor === 'remote';
+  const local = { ...input, host: { ...input.host, kataConfig: input.host.kataConfig.filter((c) => !isRemote(c)) } };
+  const peer = { ...input, host: { ...input.host, kataConfig: input.host.kataConfig.filter(isRemote) } };
+  return [...assetPaths(local), ...remote(peer)];
+};
 
 export const kernelParamsAnnotation = annotationRule('KATA-CFG-004', ['kernel_params']);
 
