@@ -21,6 +21,7 @@ import { readTeeCapability } from './host/tee.js';
 import { messageOf, ScanErrorLog } from './host/scan-error-log.js';
 import { readVfioDevices, type HostVfioDevice } from './host/vfio-devices.js';
 import { readKataConfigs, type KataConfigReading } from './inspect/kata-config-files.js';
+import { confidentialOf } from './inspect/confidential-from-config.js';
 import { shimConfigInputs } from './inspect/shim-configuration.js';
 import { BinaryVersions } from './inspect/binary-version.js';
 import { inspectSandbox, type SandboxInspection } from './inspect/sandbox-inspection.js';
@@ -172,6 +173,7 @@ async function collectSandboxes(run: ScanRun, state: ScanState, reference: HostF
     return found.discovery.sandboxes.map((sandbox) => {
       const inspection = inspectSandbox(view, sandbox, reference);
       inspection.sandbox.configuration = sandbox.trusted ? (found.kata.sandboxes.get(sandbox.id) ?? null) : null;
+      if (sandbox.trusted) inspection.sandbox.confidential = confidentialOf(inspection.sandbox, found.kata.summaries);
       return { sandbox, inspection };
     });
   });

@@ -402,6 +402,22 @@ export const RULES: readonly CatalogueRule[] = [
     remediation: `Remove the override or set \`snp_guest_policy = 196608\` in [hypervisor.qemu] ${CONFIG_HINT}.`,
   },
   {
+    id: 'KATA-TEE-009',
+    severity: 'high',
+    title: 'The configuration asks for a confidential guest, but the VMM runs without a TEE',
+    scope: 'sandbox',
+    rationale: `${TM_TEE}: the sandbox's resolved configuration sets \`confidential_guest = true\`, so the pod ` +
+      'was scheduled as a confidential one (a TDX, SEV-SNP or Secure Execution runtime class), yet its VMM ' +
+      'command line carries no TEE object (`tdx-guest`, `sev-snp-guest`, `sev-guest`, `s390-pv-guest`): the ' +
+      'guest runs in ordinary memory the host can read. Kata picks the TEE from the host at start (reference ' +
+      '4.x §8.1-8.4); a host that offers none, a wrapper around the VMM or a patched runtime leaves this shape. ' +
+      'kata-deploy\'s `qemu-coco-dev` classes run the CoCo stack without a TEE on purpose and do not set it.',
+    remediation: 'Drain confidential pods from the node and check its TEE (`/sys/module/kvm_intel/parameters/tdx`, ' +
+      '`/sys/module/kvm_amd/parameters/sev_snp`, the firmware under /opt/kata/share/ovmf/), and the VMM the ' +
+      'runtime class starts (`hypervisor_path`); schedule confidential runtime classes only on nodes that ' +
+      'advertise the TEE. Treat secrets released to this pod as disclosed.',
+  },
+  {
     id: 'KATA-TRUST-001',
     severity: 'high',
     title: 'A process poses as a Kata VMM but is not one (look-alike)',

@@ -10,6 +10,7 @@ export function teeLabel(s: Pick<Sandbox, 'confidential'>): string | null {
   const c = s.confidential;
   if (!c) return null;
   const name = c.tee === null ? 'confidential (TEE unknown)' : TEE_NAMES[c.tee];
+  if (c.source === 'config') return `${c.tee === null ? 'confidential' : name} configured, no TEE running`;
   if (!c.enabled) return `${name} object, not enabled`;
   return c.debug === true ? `${name} (debug)` : name;
 }

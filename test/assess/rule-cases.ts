@@ -158,6 +158,11 @@ export const RULE_CASES: Readonly<Record<string, RuleCase>> = {
     fires: withPolicy(policyEntry({ matched: 0, matchedSinceLoad: false })),
     quiet: withPolicy(policyEntry({ matched: 0, matchedSinceLoad: true })),
   },
+  'KATA-TEE-009': {
+    fires: withGuest(tdxGuest({ tee: null, source: 'config', objectId: null, enabled: false, firmware: null })),
+    // A TEE object that runs is judged by the other TEE rules, not this one.
+    quiet: withGuest(tdxGuest()),
+  },
   'KATA-TEE-001': {
     fires: withGuest(tdxGuest({ debug: true })),
     quiet: withGuest(tdxGuest({ debug: false })),

@@ -20,6 +20,8 @@ test('labels: the TEE, debug and a TEE object nothing enables; nothing for an or
   t.is(teeLabel({ confidential: guest({ enabled: false }) }), 'TDX object, not enabled');
   t.is(teeShort({ confidential: guest({ enabled: false }) }), 'tdx!');
   t.is(teeLabel({ confidential: guest({ tee: null }) }), 'confidential (TEE unknown)');
+  t.is(teeLabel({ confidential: guest({ tee: null, source: 'config', enabled: false, objectId: null }) }), 'confidential configured, no TEE running');
+  t.is(teeShort({ confidential: guest({ tee: null, source: 'config', enabled: false, objectId: null }) }), 'tee?!');
 });
 
 function report() {

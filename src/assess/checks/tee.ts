@@ -103,6 +103,13 @@ export const inertTeeObject: RuleCheck = (input) => perSandbox(input, 'KATA-TEE-
   return [`${vmmLabel(sandbox)} declares ${objectLabel(guest)}, but -machine confidential-guest-support does not name it`];
 });
 
+export const configuredButNotConfidential: RuleCheck = (input) => perSandbox(input, 'KATA-TEE-009', (sandbox) => {
+  const guest = sandbox.confidential;
+  if (!guest || guest.source !== 'config') return [];
+  const file = sandbox.configuration?.file ?? 'its configuration';
+  return [`${vmmLabel(sandbox)} runs without a TEE object although ${file} sets confidential_guest = true${guest.tee ? ` (${guest.tee})` : ''}`];
+});
+
 /** A TOML integer (decimal, or a 0x string some drop-ins use) as a policy value; undefined when it is neither. */
 function policyValue(value: unknown): bigint | undefined {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
@@ -129,4 +136,5 @@ export const TEE_CHECKS: Readonly<Record<string, RuleCheck>> = {
   'KATA-TEE-006': teeKernelDebug,
   'KATA-TEE-007': inertTeeObject,
   'KATA-TEE-008': configSnpDebugPolicy,
+  'KATA-TEE-009': configuredButNotConfidential,
 };
