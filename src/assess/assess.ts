@@ -8,7 +8,7 @@
 
 import type { Finding, ScoreContribution } from '../model/report.js';
 import type { AssessInput, RuleCheck } from './types.js';
-import { RULES } from './catalogue.js';
+import { RULES, type RuleId } from './catalogue.js';
 import { BLK_CHECKS } from './checks/blk.js';
 import { CFG_CHECKS } from './checks/cfg.js';
 import { CPU_CHECKS } from './checks/cpu.js';
@@ -25,8 +25,11 @@ import { VSOCK_CHECKS } from './checks/vsock.js';
 import { exposureScore, sandboxExposureFindings, scoreContributions } from './exposure-score.js';
 import { severityRank } from '../model/severity.js';
 
-/** Every check, keyed by the rule id it implements. */
-export const CHECKS: Readonly<Record<string, RuleCheck>> = {
+/**
+ * Every check, keyed by the rule id it implements. Typed over every RuleId: a rule the catalogue gains without a
+ * check in some table fails to compile here.
+ */
+export const CHECKS: Readonly<Record<RuleId, RuleCheck>> = {
   ...BLK_CHECKS,
   ...CFG_CHECKS,
   ...CPU_CHECKS,

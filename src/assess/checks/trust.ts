@@ -7,7 +7,7 @@
 
 import type { Finding } from '../../model/report.js';
 import type { AssessInput, RuleCheck } from '../types.js';
-import { finding } from '../catalogue.js';
+import { type CheckTable, finding } from '../catalogue.js';
 
 export type InputSandbox = AssessInput['sandboxes'][number];
 
@@ -114,8 +114,8 @@ export const takenId: RuleCheck = (input) =>
     `claims sandbox ${claimOf(sandbox)}, which a trusted shim already owns, without being part of it ` +
     `(${reasonsText(sandbox)}): ${processSummary(sandbox)}`));
 
-export const TRUST_CHECKS: Readonly<Record<string, RuleCheck>> = {
+export const TRUST_CHECKS = {
   'KATA-TRUST-001': lookAlike,
   'KATA-TRUST-002': withoutShim,
   'KATA-TRUST-003': takenId,
-};
+} satisfies CheckTable;
