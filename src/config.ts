@@ -64,7 +64,6 @@ export interface ServeCommand {
 
 export interface InfoCommand {
   command: 'help' | 'version';
-  topic?: 'scan' | 'serve' | 'rules' | 'explain' | 'policy';
 }
 
 export type Command = ScanCommand | RulesCommand | ServeCommand | ExplainCommand | PolicyCheckCommand | InfoCommand;
@@ -138,7 +137,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
 
 function parseScan(args: readonly string[]): ScanCommand | InfoCommand {
   const values = parseFlags(args, SCAN_OPTIONS, 'scan');
-  if (values.help) return { command: 'help', topic: 'scan' };
+  if (values.help) return { command: 'help' };
   return {
     command: 'scan',
     scan: scanConfigFrom(values),
@@ -153,7 +152,7 @@ function parseScan(args: readonly string[]): ScanCommand | InfoCommand {
 /** `policy check FILE [scan flags]`: the scan flags say which node the entries are tried on. */
 function parsePolicy(args: readonly string[]): PolicyCheckCommand | InfoCommand {
   const [sub, ...rest] = args;
-  if (sub === '--help' || sub === '-h') return { command: 'help', topic: 'policy' };
+  if (sub === '--help' || sub === '-h') return { command: 'help' };
   if (sub !== 'check') throw new UsageError('policy takes the subcommand check: kata-audit policy check FILE', 'policy');
   let parsed;
   try {
@@ -163,7 +162,7 @@ function parsePolicy(args: readonly string[]): PolicyCheckCommand | InfoCommand 
     throw new UsageError((error as Error).message, flag, { cause: error });
   }
   const values = parsed.values;
-  if (values.help) return { command: 'help', topic: 'policy' };
+  if (values.help) return { command: 'help' };
   if (values['policy.file'] !== undefined) throw new UsageError('policy check takes the file as its argument, not --policy.file', '--policy.file');
   const [file, ...extra] = parsed.positionals;
   if (file === undefined || extra.length > 0) throw new UsageError('policy check takes exactly one file: kata-audit policy check FILE', 'policy');
@@ -172,7 +171,7 @@ function parsePolicy(args: readonly string[]): PolicyCheckCommand | InfoCommand 
 
 function parseServe(args: readonly string[]): ServeCommand | InfoCommand {
   const values = parseFlags(args, SERVE_OPTIONS, 'serve');
-  if (values.help) return { command: 'help', topic: 'serve' };
+  if (values.help) return { command: 'help' };
   const telemetryPath = values['web.telemetry-path'] ?? '/metrics';
   if (!telemetryPath.startsWith('/') || telemetryPath.length < 2) {
     throw new UsageError(`--web.telemetry-path must be an absolute path other than "/", got "${telemetryPath}"`, '--web.telemetry-path');
@@ -200,7 +199,7 @@ function parseServe(args: readonly string[]): ServeCommand | InfoCommand {
 
 function parseRules(args: readonly string[]): RulesCommand | InfoCommand {
   const values = parseFlags(args, RULES_OPTIONS, 'rules');
-  if (values.help) return { command: 'help', topic: 'rules' };
+  if (values.help) return { command: 'help' };
   return { command: 'rules', format: oneOf('--format', values.format, ['table', 'json', 'markdown'] as const, 'table') };
 }
 
@@ -212,7 +211,7 @@ function parseExplain(args: readonly string[]): ExplainCommand | InfoCommand {
     const flag = /'(-{1,2}[^' ]+)/.exec((error as Error).message)?.[1];
     throw new UsageError((error as Error).message, flag, { cause: error });
   }
-  if (parsed.values.help) return { command: 'help', topic: 'explain' };
+  if (parsed.values.help) return { command: 'help' };
   const [ruleId, ...extra] = parsed.positionals;
   if (ruleId === undefined || extra.length > 0) throw new UsageError('explain takes exactly one rule id, e.g. kata-audit explain KATA-NET-001', 'explain');
   return { command: 'explain', ruleId };

@@ -16,7 +16,6 @@ export type VmmKind = 'qemu' | 'firecracker' | 'cloud-hypervisor' | 'dragonball'
 export const VMM_KINDS: readonly VmmKind[] = ['qemu', 'firecracker', 'cloud-hypervisor', 'dragonball', 'openvmm', 'stratovirt', 'remote'];
 
 export type ProcessRole = 'shim' | 'vmm' | 'jailer' | 'virtiofsd';
-export const PROCESS_ROLES: readonly ProcessRole[] = ['shim', 'vmm', 'jailer', 'virtiofsd'];
 
 export type SandboxTrust = 'trusted' | 'untrusted' | 'unknown';
 
