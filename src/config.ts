@@ -1,7 +1,7 @@
 // Flags and environment -> one typed command. Parsing only: no I/O beyond resolving the example host path.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import parseDuration from 'parse-duration';
-import { UsageError } from './errors.js';
+import { messageOf, UsageError } from './errors.js';
 import { bundleTemplateProblem, DEFAULT_BUNDLE_DIRS } from './discover/bundle-dirs.js';
 import { DEFAULT_ROOTS, type HostRoots } from './host/host-view.js';
 import { SEVERITIES, type Severity } from './model/report.js';
@@ -158,8 +158,8 @@ function parsePolicy(args: readonly string[]): PolicyCheckCommand | InfoCommand 
   try {
     parsed = parseArgs({ args: [...rest], options: SCAN_SOURCE_OPTIONS, strict: true, allowPositionals: true });
   } catch (error) {
-    const flag = /'(-{1,2}[^' ]+)/.exec((error as Error).message)?.[1];
-    throw new UsageError((error as Error).message, flag, { cause: error });
+    const flag = /'(-{1,2}[^' ]+)/.exec(messageOf(error))?.[1];
+    throw new UsageError(messageOf(error), flag, { cause: error });
   }
   const values = parsed.values;
   if (values.help) return { command: 'help' };
@@ -208,8 +208,8 @@ function parseExplain(args: readonly string[]): ExplainCommand | InfoCommand {
   try {
     parsed = parseArgs({ args: [...args], options: { help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
   } catch (error) {
-    const flag = /'(-{1,2}[^' ]+)/.exec((error as Error).message)?.[1];
-    throw new UsageError((error as Error).message, flag, { cause: error });
+    const flag = /'(-{1,2}[^' ]+)/.exec(messageOf(error))?.[1];
+    throw new UsageError(messageOf(error), flag, { cause: error });
   }
   if (parsed.values.help) return { command: 'help' };
   const [ruleId, ...extra] = parsed.positionals;
@@ -270,7 +270,7 @@ function parseFlags<T extends Options>(args: readonly string[], options: T, comm
   try {
     return parseArgs({ args: normalised, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
-    const message = (error as Error).message;
+    const message = messageOf(error);
     const flag = /'(-{1,2}[^' ]+)/.exec(message)?.[1];
     const elsewhere = flag === undefined ? undefined : wrongCommandMessage(flag, command);
     throw new UsageError(elsewhere ?? message.replace(/\. To specify a positional argument.*$/s, ''), flag, { cause: error });

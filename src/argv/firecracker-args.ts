@@ -2,6 +2,7 @@ import { stripDeleted } from '../host/proc/exe-link.js';
 import path from 'node:path';
 import type { Device } from '../model/report.js';
 import { isValidSandboxId } from '../model/sandbox-id.js';
+import { messageOf } from '../errors.js';
 
 export interface FirecrackerArgs {
   /** `--id`: Kata's Go runtime passes the sandbox id cut to 32 characters, runtime-rs the whole id. */
@@ -221,7 +222,7 @@ export function parseFirecrackerConfig(json: string): FirecrackerConfig | { erro
   try {
     parsed = JSON.parse(json);
   } catch (error) {
-    const position = /position (\d+)/.exec(error instanceof Error ? error.message : '');
+    const position = /position (\d+)/.exec(messageOf(error));
     return { error: `not valid JSON${position ? ` (at byte ${position[1]})` : ''}` };
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {

@@ -24,6 +24,7 @@ import { VMM_CHECKS } from './checks/vmm.js';
 import { VSOCK_CHECKS } from './checks/vsock.js';
 import { exposureScore, sandboxExposureFindings, scoreContributions } from './exposure-score.js';
 import { severityRank } from '../model/severity.js';
+import { messageOf } from '../errors.js';
 
 /**
  * Every check, keyed by the rule id it implements. Typed over every RuleId: a rule the catalogue gains without a
@@ -74,8 +75,9 @@ export function compareFindings(a: Finding, b: Finding): number {
     || compareText(a.evidence, b.evidence);
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+/** A failure names the error's class too (TypeError, RangeError): it says which kind of bug a check has. */
+function failureText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${messageOf(error)}` : messageOf(error);
 }
 
 export interface AssessOptions {
@@ -103,7 +105,7 @@ export function assess(input: AssessInput, options: AssessOptions = {}): Assessm
           else failures.push({ rule: rule.id, message: `returned a finding for rule ${f.rule}, sandbox ${f.sandboxId ?? 'none'}; dropped` });
         }
       } catch (error) {
-        failures.push({ rule: rule.id, message: messageOf(error) });
+        failures.push({ rule: rule.id, message: failureText(error) });
       }
       continue;
     }
@@ -117,7 +119,7 @@ export function assess(input: AssessInput, options: AssessOptions = {}): Assessm
           else failures.push({ rule: rule.id, message: `returned a finding for rule ${f.rule}, sandbox ${f.sandboxId ?? 'none'} while judging sandbox ${sandbox.id}; dropped` });
         }
       } catch (error) {
-        if (thrown++ === 0) first = `sandbox ${sandbox.id}: ${messageOf(error)}`;
+        if (thrown++ === 0) first = `sandbox ${sandbox.id}: ${failureText(error)}`;
       }
     });
     // One entry per rule, not per sandbox: a check that trips on a shape trips on every sandbox of that shape.

@@ -2,7 +2,8 @@ import { closeSync, constants, fstatSync, openSync, readdirSync, readlinkSync, r
 import path from 'node:path';
 import { deniedReadCause, ownPrivileges } from './agent-privileges.js';
 import { RootResolver } from './resolve-under-root.js';
-import { codeOfSystemError, messageOf, type ScanErrorLog } from './scan-error-log.js';
+import { codeOfSystemError, type ScanErrorLog } from './scan-error-log.js';
+import { messageOf } from '../errors.js';
 
 /** The three roots node_exporter names --path.procfs, --path.sysfs and --path.rootfs. */
 export interface HostRoots {
