@@ -2,7 +2,7 @@
 // Commands: serve (default), scan, rules, explain, version. No logic of its own: parse, dispatch, map errors to exit codes.
 import { isAtLeast } from './model/severity.js';
 import { parseCommandLine, type Command, type PolicyCheckCommand } from './config.js';
-import { KataAuditError, UsageError } from './errors.js';
+import { KataAuditError, messageOf, UsageError } from './errors.js';
 import type { Report, Severity } from './model/report.js';
 import { buildInfo } from './version.js';
 
@@ -136,7 +136,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     process.exitCode = exitCodeOf(error);
-    process.stderr.write(`kata-audit: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`kata-audit: ${messageOf(error)}\n`);
   },
 );
 

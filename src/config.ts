@@ -1,7 +1,7 @@
 // Flags and environment -> one typed command. Parsing only: no I/O beyond resolving the example host path.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import parseDuration from 'parse-duration';
-import { UsageError } from './errors.js';
+import { messageOf, UsageError } from './errors.js';
 import { bundleTemplateProblem, DEFAULT_BUNDLE_DIRS } from './discover/bundle-dirs.js';
 import { DEFAULT_ROOTS, type HostRoots } from './host/host-view.js';
 import { SEVERITIES, type Severity } from './model/report.js';
@@ -64,7 +64,6 @@ export interface ServeCommand {
 
 export interface InfoCommand {
   command: 'help' | 'version';
-  topic?: 'scan' | 'serve' | 'rules' | 'explain' | 'policy';
 }
 
 export type Command = ScanCommand | RulesCommand | ServeCommand | ExplainCommand | PolicyCheckCommand | InfoCommand;
@@ -138,7 +137,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
 
 function parseScan(args: readonly string[]): ScanCommand | InfoCommand {
   const values = parseFlags(args, SCAN_OPTIONS, 'scan');
-  if (values.help) return { command: 'help', topic: 'scan' };
+  if (values.help) return { command: 'help' };
   return {
     command: 'scan',
     scan: scanConfigFrom(values),
@@ -153,17 +152,17 @@ function parseScan(args: readonly string[]): ScanCommand | InfoCommand {
 /** `policy check FILE [scan flags]`: the scan flags say which node the entries are tried on. */
 function parsePolicy(args: readonly string[]): PolicyCheckCommand | InfoCommand {
   const [sub, ...rest] = args;
-  if (sub === '--help' || sub === '-h') return { command: 'help', topic: 'policy' };
+  if (sub === '--help' || sub === '-h') return { command: 'help' };
   if (sub !== 'check') throw new UsageError('policy takes the subcommand check: kata-audit policy check FILE', 'policy');
   let parsed;
   try {
     parsed = parseArgs({ args: [...rest], options: SCAN_SOURCE_OPTIONS, strict: true, allowPositionals: true });
   } catch (error) {
-    const flag = /'(-{1,2}[^' ]+)/.exec((error as Error).message)?.[1];
-    throw new UsageError((error as Error).message, flag, { cause: error });
+    const flag = /'(-{1,2}[^' ]+)/.exec(messageOf(error))?.[1];
+    throw new UsageError(messageOf(error), flag, { cause: error });
   }
   const values = parsed.values;
-  if (values.help) return { command: 'help', topic: 'policy' };
+  if (values.help) return { command: 'help' };
   if (values['policy.file'] !== undefined) throw new UsageError('policy check takes the file as its argument, not --policy.file', '--policy.file');
   const [file, ...extra] = parsed.positionals;
   if (file === undefined || extra.length > 0) throw new UsageError('policy check takes exactly one file: kata-audit policy check FILE', 'policy');
@@ -172,7 +171,7 @@ function parsePolicy(args: readonly string[]): PolicyCheckCommand | InfoCommand 
 
 function parseServe(args: readonly string[]): ServeCommand | InfoCommand {
   const values = parseFlags(args, SERVE_OPTIONS, 'serve');
-  if (values.help) return { command: 'help', topic: 'serve' };
+  if (values.help) return { command: 'help' };
   const telemetryPath = values['web.telemetry-path'] ?? '/metrics';
   if (!telemetryPath.startsWith('/') || telemetryPath.length < 2) {
     throw new UsageError(`--web.telemetry-path must be an absolute path other than "/", got "${telemetryPath}"`, '--web.telemetry-path');
@@ -200,7 +199,7 @@ function parseServe(args: readonly string[]): ServeCommand | InfoCommand {
 
 function parseRules(args: readonly string[]): RulesCommand | InfoCommand {
   const values = parseFlags(args, RULES_OPTIONS, 'rules');
-  if (values.help) return { command: 'help', topic: 'rules' };
+  if (values.help) return { command: 'help' };
   return { command: 'rules', format: oneOf('--format', values.format, ['table', 'json', 'markdown'] as const, 'table') };
 }
 
@@ -209,10 +208,10 @@ function parseExplain(args: readonly string[]): ExplainCommand | InfoCommand {
   try {
     parsed = parseArgs({ args: [...args], options: { help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
   } catch (error) {
-    const flag = /'(-{1,2}[^' ]+)/.exec((error as Error).message)?.[1];
-    throw new UsageError((error as Error).message, flag, { cause: error });
+    const flag = /'(-{1,2}[^' ]+)/.exec(messageOf(error))?.[1];
+    throw new UsageError(messageOf(error), flag, { cause: error });
   }
-  if (parsed.values.help) return { command: 'help', topic: 'explain' };
+  if (parsed.values.help) return { command: 'help' };
   const [ruleId, ...extra] = parsed.positionals;
   if (ruleId === undefined || extra.length > 0) throw new UsageError('explain takes exactly one rule id, e.g. kata-audit explain KATA-NET-001', 'explain');
   return { command: 'explain', ruleId };
@@ -271,7 +270,7 @@ function parseFlags<T extends Options>(args: readonly string[], options: T, comm
   try {
     return parseArgs({ args: normalised, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
-    const message = (error as Error).message;
+    const message = messageOf(error);
     const flag = /'(-{1,2}[^' ]+)/.exec(message)?.[1];
     const elsewhere = flag === undefined ? undefined : wrongCommandMessage(flag, command);
     throw new UsageError(elsewhere ?? message.replace(/\. To specify a positional argument.*$/s, ''), flag, { cause: error });

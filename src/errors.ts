@@ -3,6 +3,14 @@
 
 const BRAND = Symbol.for('kata-audit.error');
 
+/**
+ * The message of anything a `catch` receives: an Error's message, or the thrown value as text (a library or a
+ * test may throw a string). One helper so no call site reads `.message` off a value that may not have one.
+ */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export type KataAuditErrorCode =
   | 'ERR_USAGE'
   | 'ERR_SCAN_UNAVAILABLE'

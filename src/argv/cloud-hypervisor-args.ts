@@ -1,5 +1,6 @@
 import type { Device, DeviceBackend, DeviceClass } from '../model/report.js';
 import { sandboxIdFromPath } from '../model/sandbox-id.js';
+import { appendValue, followingValue, notAnOption, splitLongOption } from './long-options.js';
 
 export interface CloudHypervisorArgs {
   apiSocket: string | null;
@@ -54,11 +55,7 @@ export function splitChOptionValue(value: string): Map<string, string> {
 function readOptions(argv: readonly string[]): { values: Map<string, string[]>; verbosity: number } {
   const values = new Map<string, string[]>();
   let verbosity = 0;
-  const push = (name: string, value: string): void => {
-    const list = values.get(name) ?? [];
-    list.push(value);
-    values.set(name, list);
-  };
+  const push = (name: string, value: string): void => appendValue(values, name, value);
   for (let i = 1; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (/^-v+$/.test(arg)) {
@@ -69,20 +66,20 @@ function readOptions(argv: readonly string[]): { values: Map<string, string[]>; 
       verbosity++;
       continue;
     }
-    if (!arg.startsWith('--')) continue;
-    const eq = arg.indexOf('=');
-    if (eq !== -1) {
-      push(arg.slice(2, eq), arg.slice(eq + 1));
+    const option = splitLongOption(arg);
+    if (option === null) continue;
+    if (option.inline !== null) {
+      push(option.name, option.inline);
       continue;
     }
-    const name = arg.slice(2);
+    const name = option.name;
     if (FLAGS.has(name)) {
       push(name, '');
       continue;
     }
     let taken = 0;
-    while (i + 1 < argv.length && !(argv[i + 1] ?? '').startsWith('-') && (taken === 0 || MULTI.has(name))) {
-      push(name, argv[i + 1] ?? '');
+    for (let next = followingValue(argv, i, notAnOption); next !== undefined && (taken === 0 || MULTI.has(name)); next = followingValue(argv, i, notAnOption)) {
+      push(name, next);
       i++;
       taken++;
     }

@@ -2,6 +2,8 @@ import { stripDeleted } from '../host/proc/exe-link.js';
 import path from 'node:path';
 import type { Device } from '../model/report.js';
 import { isValidSandboxId } from '../model/sandbox-id.js';
+import { messageOf } from '../errors.js';
+import { appendValue, followingValue, notALongOption, splitLongOption } from './long-options.js';
 
 export interface FirecrackerArgs {
   /** `--id`: Kata's Go runtime passes the sandbox id cut to 32 characters, runtime-rs the whole id. */
@@ -55,27 +57,23 @@ interface LongOptions { values: Map<string, string[]>; rest: string[] }
  */
 function parseLongOptions(args: readonly string[], flags: ReadonlySet<string>): LongOptions {
   const values = new Map<string, string[]>();
-  const push = (name: string, value: string): void => {
-    const list = values.get(name) ?? [];
-    list.push(value);
-    values.set(name, list);
-  };
+  const push = (name: string, value: string): void => appendValue(values, name, value);
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
     if (arg === '--') return { values, rest: args.slice(i + 1) };
-    if (!arg.startsWith('--')) continue;
-    const eq = arg.indexOf('=');
-    if (eq !== -1) {
-      push(arg.slice(2, eq), arg.slice(eq + 1));
+    const option = splitLongOption(arg);
+    if (option === null) continue;
+    if (option.inline !== null) {
+      push(option.name, option.inline);
       continue;
     }
-    const name = arg.slice(2);
+    const name = option.name;
     if (flags.has(name)) {
       push(name, 'true');
       continue;
     }
-    const next = args[i + 1];
-    if (next !== undefined && next !== '--' && !next.startsWith('--')) {
+    const next = followingValue(args, i, notALongOption);
+    if (next !== undefined) {
       push(name, next);
       i++;
     } else {
@@ -221,7 +219,7 @@ export function parseFirecrackerConfig(json: string): FirecrackerConfig | { erro
   try {
     parsed = JSON.parse(json);
   } catch (error) {
-    const position = /position (\d+)/.exec(error instanceof Error ? error.message : '');
+    const position = /position (\d+)/.exec(messageOf(error));
     return { error: `not valid JSON${position ? ` (at byte ${position[1]})` : ''}` };
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {

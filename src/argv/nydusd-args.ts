@@ -5,6 +5,7 @@
 // nydusd has no sandbox, seccomp or capability option at all, so nothing here can say it confines itself: the
 // parser reads what identifies it (the subcommand, its sockets, the sandbox id they name) and what it tunes.
 import { sandboxIdFromPath } from '../model/sandbox-id.js';
+import { anyValue, followingValue, splitLongOption } from './long-options.js';
 
 export interface NydusdArgs {
   /** `virtiofs` for Kata's vhost-user-fs backend; `fuse`/`singleton` or null (no subcommand) otherwise. */
@@ -45,14 +46,15 @@ export function parseNydusdArgs(argv: readonly string[]): NydusdArgs {
       subcommand = arg;
       continue;
     }
-    if (!arg.startsWith('--')) {
+    const option = splitLongOption(arg);
+    if (option === null) {
       if (arg.startsWith('-') && unknown.length < MAX_UNKNOWN && !unknown.includes(arg)) unknown.push(arg);
       continue;
     }
-    const eq = arg.indexOf('=');
-    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    const name = option.name;
     if (WITH_VALUE.has(name)) {
-      const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+      // A known option always takes the next argument, whatever it looks like (nydusd's clap spelling).
+      const value = option.inline ?? followingValue(argv, i++, anyValue);
       if (value !== undefined) values.set(name, value);
     } else if (FLAGS.has(name)) {
       flags.add(name);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { sandboxIdFromPath } from '../model/sandbox-id.js';
+import { followingValue, notAnOption, splitLongOption } from './long-options.js';
 
 export type VirtiofsdSandbox = 'namespace' | 'chroot' | 'none';
 export type VirtiofsdSeccomp = 'none' | 'kill' | 'log' | 'trap';
@@ -133,13 +134,13 @@ function collect(argv: readonly string[]): Collected {
       }
       continue;
     }
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-      let value = eq === -1 ? null : arg.slice(eq + 1);
+    const option = splitLongOption(arg);
+    if (option !== null) {
+      const name = option.name;
+      let value = option.inline;
       if (value === null && LONG_WITH_VALUE.has(name)) {
-        const next = argv[i + 1];
-        if (next !== undefined && !next.startsWith('-')) {
+        const next = followingValue(argv, i, notAnOption);
+        if (next !== undefined) {
           value = next;
           i++;
         }

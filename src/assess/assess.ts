@@ -8,7 +8,7 @@
 
 import type { Finding, ScoreContribution } from '../model/report.js';
 import type { AssessInput, RuleCheck } from './types.js';
-import { RULES } from './catalogue.js';
+import { RULES, type RuleId } from './catalogue.js';
 import { BLK_CHECKS } from './checks/blk.js';
 import { CFG_CHECKS } from './checks/cfg.js';
 import { CPU_CHECKS } from './checks/cpu.js';
@@ -24,9 +24,13 @@ import { VMM_CHECKS } from './checks/vmm.js';
 import { VSOCK_CHECKS } from './checks/vsock.js';
 import { exposureScore, sandboxExposureFindings, scoreContributions } from './exposure-score.js';
 import { severityRank } from '../model/severity.js';
+import { messageOf } from '../errors.js';
 
-/** Every check, keyed by the rule id it implements. */
-export const CHECKS: Readonly<Record<string, RuleCheck>> = {
+/**
+ * Every check, keyed by the rule id it implements. Typed over every RuleId: a rule the catalogue gains without a
+ * check in some table fails to compile here.
+ */
+export const CHECKS: Readonly<Record<RuleId, RuleCheck>> = {
   ...BLK_CHECKS,
   ...CFG_CHECKS,
   ...CPU_CHECKS,
@@ -71,8 +75,9 @@ export function compareFindings(a: Finding, b: Finding): number {
     || compareText(a.evidence, b.evidence);
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+/** A failure names the error's class too (TypeError, RangeError): it says which kind of bug a check has. */
+function failureText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${messageOf(error)}` : messageOf(error);
 }
 
 export interface AssessOptions {
@@ -100,7 +105,7 @@ export function assess(input: AssessInput, options: AssessOptions = {}): Assessm
           else failures.push({ rule: rule.id, message: `returned a finding for rule ${f.rule}, sandbox ${f.sandboxId ?? 'none'}; dropped` });
         }
       } catch (error) {
-        failures.push({ rule: rule.id, message: messageOf(error) });
+        failures.push({ rule: rule.id, message: failureText(error) });
       }
       continue;
     }
@@ -114,7 +119,7 @@ export function assess(input: AssessInput, options: AssessOptions = {}): Assessm
           else failures.push({ rule: rule.id, message: `returned a finding for rule ${f.rule}, sandbox ${f.sandboxId ?? 'none'} while judging sandbox ${sandbox.id}; dropped` });
         }
       } catch (error) {
-        if (thrown++ === 0) first = `sandbox ${sandbox.id}: ${messageOf(error)}`;
+        if (thrown++ === 0) first = `sandbox ${sandbox.id}: ${failureText(error)}`;
       }
     });
     // One entry per rule, not per sandbox: a check that trips on a shape trips on every sandbox of that shape.

@@ -5,7 +5,7 @@
 // out of circulation; a rule whose meaning changes gets a new id. Alerts, runbooks and silences key on them.
 
 import type { Finding, Severity } from '../model/report.js';
-import type { Rule } from './types.js';
+import type { Rule, RuleCheck } from './types.js';
 
 /**
  * A catalogue entry: a Rule plus the one documented way a finding of it may be more severe than its base.
@@ -34,7 +34,9 @@ const CONFIG_HINT = 'in the Kata configuration file in use (e.g. /etc/kata-conta
   'the drop-in directory config.d/ next to it); new sandboxes pick the change up, running pods keep their ' +
   'processes until they are recreated';
 
-export const RULES: readonly CatalogueRule[] = [
+// `as const` keeps each id a literal, so RuleId below is derived from this list and cannot drift from it;
+// `satisfies` still checks every entry against CatalogueRule.
+const CATALOGUE = [
   {
     id: 'KATA-BLK-001',
     severity: 'high',
@@ -657,11 +659,31 @@ export const RULES: readonly CatalogueRule[] = [
     remediation: 'Run the pod with a hybrid-vsock VMM (the Cloud Hypervisor, Firecracker or Dragonball ' +
       'runtime classes); QEMU has no userspace alternative for the agent channel.',
   },
-];
+] as const satisfies readonly CatalogueRule[];
 
-const BY_ID: ReadonlyMap<string, CatalogueRule> = new Map(RULES.map((rule) => [rule.id, rule]));
+/** Every rule id the catalogue declares. Findings are built from these only (see `finding`). */
+export type RuleId = (typeof CATALOGUE)[number]['id'];
 
-export function ruleById(id: string): CatalogueRule | undefined {
+/** The catalogue as the rest of the engine reads it: plain CatalogueRules whose ids are known. */
+export type KnownRule = CatalogueRule & { readonly id: RuleId };
+
+export const RULES: readonly KnownRule[] = CATALOGUE;
+
+/**
+ * One area's checks (src/assess/checks/*.ts), declared with `satisfies CheckTable`: a key that is not a rule id
+ * fails to compile. assess.ts combines the tables into a Record<RuleId, RuleCheck>, so a rule without a check
+ * fails to compile too.
+ */
+export type CheckTable = Readonly<Partial<Record<RuleId, RuleCheck>>>;
+
+const BY_ID: ReadonlyMap<string, KnownRule> = new Map(RULES.map((rule) => [rule.id, rule]));
+
+/** Whether `id` (from a flag, a policy file, a URL) names a rule in the catalogue. */
+export function isRuleId(id: string): id is RuleId {
+  return BY_ID.has(id);
+}
+
+export function ruleById(id: string): KnownRule | undefined {
   return BY_ID.get(id);
 }
 
@@ -675,7 +697,7 @@ export function ruleAnchor(id: string): string {
  * check. `escalate` selects the severity the rule documents in `escalation`; asking for it on a rule without
  * one is a programming error and throws (the assessment records it as a failure of that rule).
  */
-export function finding(ruleId: string, sandboxId: string | null, evidence: string, escalate = false): Finding {
+export function finding(ruleId: RuleId, sandboxId: string | null, evidence: string, escalate = false): Finding {
   const rule = BY_ID.get(ruleId);
   if (!rule) throw new Error(`unknown rule id ${ruleId}`);
   if (escalate && !rule.escalation) throw new Error(`rule ${ruleId} documents no escalation`);

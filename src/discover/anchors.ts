@@ -8,17 +8,10 @@ import type { BundleDirs } from './bundle-dirs.js';
 import type { CandidateKind } from '../components/types.js';
 import { stripDeleted } from '../host/proc/exe-link.js';
 import type { ExecutableAllowList } from './trust.js';
+import type { TrustReason } from '../model/trust-reason.js';
 
-/** Why a process is not trusted; 'unknown' verdicts carry no reason code (they are not evidence). */
-export type TrustReason =
-  | 'exe-not-allowed'
-  | 'exe-mismatch'
-  | 'shim-not-root'
-  | 'no-bundle'
-  | 'foreign-pid-namespace'
-  | 'uid-mismatch'
-  | 'no-shim'
-  | 'duplicate-id';
+/** Why a process is not trusted (the list is the model's); 'unknown' verdicts carry no reason code. */
+export type { TrustReason };
 
 export type Verdict =
   | { trust: 'trusted'; bundle: string | null }

@@ -83,7 +83,7 @@ export function registryOf(families: readonly Family[], contentType: RegistryCon
 const renderedReports = new WeakMap<Report, Map<string, string>>();
 
 async function reportText(report: Report, options: MetricsOptions, contentType: RegistryContentType): Promise<string> {
-  const key = JSON.stringify([contentType, options.perSandbox, options.maxSandboxes ?? null, options.scans ?? null, options.buildInfo, options.policyReloads ?? null]);
+  const key = JSON.stringify([contentType, options.perSandbox, options.scans ?? null, options.buildInfo, options.policyReloads ?? null]);
   let byOptions = renderedReports.get(report);
   const hit = byOptions?.get(key);
   if (hit !== undefined) return hit;

@@ -21,8 +21,6 @@ export interface BuildInfo {
 export interface MetricsOptions {
   /** false: node-level aggregates only, no sandbox_id label anywhere (--metrics.per-sandbox=false). */
   perSandbox: boolean;
-  /** Label at most this many trusted (and as many untrusted) sandboxes; the rest are only counted. */
-  maxSandboxes?: number;
   buildInfo: BuildInfo;
   /** Scheduler counters since start; absent in one-shot renderings (textfile tests, `scan`). */
   scans?: { total: number; failures: number };
@@ -39,7 +37,7 @@ export const KNOWN_SCAN_STAGES = [
 const P = 'kata_audit_';
 
 export function reportFamilies(report: Report, options: MetricsOptions): Family[] {
-  const labelled = pickLabelled(report.sandboxes, options.maxSandboxes);
+  const labelled = pickLabelled(report.sandboxes);
   const families: Family[] = [
     ...buildAndScanFamilies(options, true),
     ...nodeFamilies(report, labelled, options.perSandbox),
@@ -113,28 +111,17 @@ interface Labelled {
   untrusted: Sandbox[];
   /** Ids of the trusted sandboxes that get per-sandbox series (a look-alike may claim one of them). */
   trustedIds: Set<string>;
-  trustedOmitted: number;
-  untrustedOmitted: number;
 }
 
 /**
- * Which sandboxes get labels. Beyond the cap, the most exposed are kept: an SRE alerting on exposure must see
- * the worst ones; ties go by id so the choice is stable from scrape to scrape.
+ * The sandboxes that get labels: all the report lists (the scan already caps them at --max-sandboxes and counts
+ * the rest in limits), most exposed first and ties by id, so the order is stable from scrape to scrape.
  */
-function pickLabelled(sandboxes: readonly Sandbox[], max: number | undefined): Labelled {
-  const cap = max ?? Number.POSITIVE_INFINITY;
+function pickLabelled(sandboxes: readonly Sandbox[]): Labelled {
   const order = (a: Sandbox, b: Sandbox): number => b.exposureScore - a.exposureScore || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  const trustedAll = sandboxes.filter((s) => s.trusted).sort(order);
-  const untrustedAll = sandboxes.filter((s) => !s.trusted).sort(order);
-  const trusted = trustedAll.slice(0, cap);
-  const untrusted = untrustedAll.slice(0, cap);
-  return {
-    trusted,
-    untrusted,
-    trustedIds: new Set(trusted.map((s) => s.id)),
-    trustedOmitted: trustedAll.length - trusted.length,
-    untrustedOmitted: untrustedAll.length - untrusted.length,
-  };
+  const trusted = sandboxes.filter((s) => s.trusted).sort(order);
+  const untrusted = sandboxes.filter((s) => !s.trusted).sort(order);
+  return { trusted, untrusted, trustedIds: new Set(trusted.map((s) => s.id)) };
 }
 
 function nodeFamilies(report: Report, labelled: Labelled, perSandbox: boolean): Family[] {
@@ -172,11 +159,11 @@ function nodeFamilies(report: Report, labelled: Labelled, perSandbox: boolean): 
       .set([node.kernelRelease ?? '', node.os ?? ''], 1).build(),
     sandboxes.build(),
     new FamilyBuilder(`${P}sandboxes_omitted`, 'Trusted sandboxes counted but not labelled: beyond --max-sandboxes.')
-      .set([], limits.sandboxesOmitted + labelled.trustedOmitted).build(),
+      .set([], limits.sandboxesOmitted).build(),
     new FamilyBuilder(`${P}untrusted_sandboxes`, 'Look-alike sandboxes (a VMM-like process that fails the trust checks on exe, uid or shim ancestry) listed in the report.')
       .set([], labelled.untrusted.length).build(),
     new FamilyBuilder(`${P}untrusted_omitted`, 'Look-alike processes counted but not labelled, beyond the cap on untrusted sandboxes.')
-      .set([], limits.untrustedOmitted + labelled.untrustedOmitted).build(),
+      .set([], limits.untrustedOmitted).build(),
     modules.build(),
     new FamilyBuilder(`${P}iommu_enabled`, 'Whether an IOMMU is active: entries under /sys/class/iommu or /sys/kernel/iommu_groups.')
       .set([], host.iommu.enabled ? 1 : 0).build(),
@@ -229,7 +216,7 @@ function sandboxFamilies(report: Report, labelled: Labelled): Family[] {
   const hotplug = new FamilyBuilder(`${P}sandbox_hotplug_enabled`, 'Whether the VMM was started with room to hot-plug the resource (QEMU maxcpus/slots, PCIe root ports; CH/FC equivalents), from its argv.', ['sandbox_id', 'resource']);
   const score = new FamilyBuilder(`${P}sandbox_exposure_score`, 'Exposure score of the sandbox, 0 (fenced) to 100, from the active findings (see the rule catalogue).', ['sandbox_id']);
   const processes = new ProcessFamilies();
-  const virtiofsInfo = new FamilyBuilder(`${P}virtiofs_info`, 'virtiofsd of the sandbox: sandbox mode (namespace, chroot, none) and seccomp as observed in /proc/<pid>/status and mountinfo, cache mode from its argv; always 1.', ['sandbox_id', 'sandbox', 'seccomp', 'cache']);
+  const virtiofsInfo = new FamilyBuilder(`${P}virtiofs_info`, 'virtiofsd of the sandbox: sandbox mode (namespace, chroot, none) and seccomp as observed in /proc/<pid>/status and its root link and namespaces, cache mode from its argv; always 1.', ['sandbox_id', 'sandbox', 'seccomp', 'cache']);
   const dax = new FamilyBuilder(`${P}virtiofs_dax_enabled`, 'Whether virtio-fs DAX is on (a shared memory window of host pages), from the VMM and virtiofsd argv.', ['sandbox_id']);
   const finding = new FamilyBuilder(`${P}finding`, 'An active finding; sandbox_id is "" for host findings; acknowledged="true" when an unexpired entry of the --policy.file accepts it (alerts page on "false" only). Evidence and remediation are in /report.json and on the landing page; always 1.', ['rule', 'severity', 'sandbox_id', 'acknowledged']);
 

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { FixtureError } from '../errors.js';
+import { FixtureError, messageOf } from '../errors.js';
 import type { HostRoots } from '../host/host-view.js';
 import { NAMESPACE_KINDS } from '../model/report.js';
 import {
@@ -18,7 +18,7 @@ export function loadFixtureHost(file: string): FixtureHost {
   try {
     parsed = parseYaml(readFileSync(file, 'utf8'), { maxAliasCount: -1 });
   } catch (error) {
-    throw new FixtureError(`cannot read fixture host ${file}: ${(error as Error).message}`, { cause: error });
+    throw new FixtureError(`cannot read fixture host ${file}: ${messageOf(error)}`, { cause: error });
   }
   if (typeof parsed !== 'object' || parsed === null) throw new FixtureError(`fixture host ${file} is not a mapping`);
   return parsed as FixtureHost;

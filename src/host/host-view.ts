@@ -2,7 +2,8 @@ import { closeSync, constants, fstatSync, openSync, readdirSync, readlinkSync, r
 import path from 'node:path';
 import { deniedReadCause, ownPrivileges } from './agent-privileges.js';
 import { RootResolver } from './resolve-under-root.js';
-import { codeOfSystemError, messageOf, type ScanErrorLog } from './scan-error-log.js';
+import { codeOfSystemError, type ScanErrorLog } from './scan-error-log.js';
+import { messageOf } from '../errors.js';
 
 /** The three roots node_exporter names --path.procfs, --path.sysfs and --path.rootfs. */
 export interface HostRoots {
@@ -45,8 +46,6 @@ const SCRATCH = Buffer.allocUnsafeSlow(CHUNK);
 export class HostView {
   readonly roots: HostRoots;
   readonly errors: ScanErrorLog;
-  /** Bytes and files read during this view's life: benchmark and self-metric input. */
-  readonly stats = { files: 0, bytes: 0 };
 
   private readonly procBase: string;
   private readonly sysBase: string;
@@ -148,8 +147,6 @@ export class HostView {
           filled = 0;
         }
       }
-      this.stats.files++;
-      this.stats.bytes += total;
       const length = Math.min(total, maxBytes);
       if (total > maxBytes) {
         this.errors.add(options.stage, this.hostPath(area, rel), 'E_TOO_LARGE', `read cut at ${maxBytes} bytes`);
@@ -185,7 +182,6 @@ export class HostView {
 
   readLink(area: HostArea, rel: string, options: ReadOptions): string | undefined {
     try {
-      this.stats.files++;
       return readlinkSync(this.realPath(area, rel));
     } catch (error) {
       this.recordFailure(area, rel, options, error);

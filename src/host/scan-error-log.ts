@@ -45,7 +45,3 @@ export function codeOfSystemError(error: unknown): ScanErrorCode {
   }
 }
 
-export function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
-}

@@ -4,6 +4,7 @@ import type { CgroupEntry } from '../host/proc/cgroup.js';
 import type { Sandbox } from '../model/report.js';
 import type { DiscoveredSandbox } from '../discover/discover.js';
 import { readCgroups } from '../discover/process-facts.js';
+import { messageOf } from '../errors.js';
 
 type Pod = Sandbox['pod'];
 
@@ -115,7 +116,7 @@ function valid(view: HostView, file: string, value: string | null, pattern: RegE
 
 /** "line L column C" of a JSON.parse failure, without any of the input's content. */
 export function jsonErrorPosition(error: unknown, text: string): string {
-  const message = error instanceof Error ? error.message : '';
+  const message = messageOf(error);
   const at = /position (\d+)/.exec(message);
   if (!at) return /end of JSON input/i.test(message) ? 'unexpected end of input' : /Unexpected token/.test(message) ? 'invalid JSON: unexpected token' : 'invalid JSON';
   const offset = Math.min(Number(at[1]), text.length);

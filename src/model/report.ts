@@ -2,6 +2,10 @@
 // output (metrics, table, HTML, textfile) is a pure function of it. Field names and meanings listed in the
 // README's "JSON report" section are a contract; new fields may be added, existing ones never change meaning.
 
+import type { TrustReason } from './trust-reason.js';
+
+export type { TrustReason } from './trust-reason.js';
+
 export const SCHEMA_VERSION = 1 as const;
 
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
@@ -12,7 +16,6 @@ export type VmmKind = 'qemu' | 'firecracker' | 'cloud-hypervisor' | 'dragonball'
 export const VMM_KINDS: readonly VmmKind[] = ['qemu', 'firecracker', 'cloud-hypervisor', 'dragonball', 'openvmm', 'stratovirt', 'remote'];
 
 export type ProcessRole = 'shim' | 'vmm' | 'jailer' | 'virtiofsd';
-export const PROCESS_ROLES: readonly ProcessRole[] = ['shim', 'vmm', 'jailer', 'virtiofsd'];
 
 export type SandboxTrust = 'trusted' | 'untrusted' | 'unknown';
 
@@ -257,8 +260,8 @@ export interface Sandbox {
   trust?: SandboxTrust;
   /** The id the processes claim. For trusted sandboxes it equals id; untrusted and unknown ones get a prefixed id. */
   claimedId?: string;
-  /** Why the sandbox is (not) trusted, one short reason per failed check. */
-  trustReasons: string[];
+  /** Why the sandbox is not trusted, one reason code per failed check (src/model/trust-reason.ts). */
+  trustReasons: TrustReason[];
   runtime: 'go' | 'rust' | 'unknown';
   /**
    * runtimeClass: the CRI runtime handler from the anchored bundle's annotations (io.kubernetes.cri.runtime-handler),

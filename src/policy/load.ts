@@ -3,7 +3,7 @@
 // ("expire:", "namespaces:") cannot turn an entry into one that acknowledges more, or forever.
 import picomatch from 'picomatch';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Node } from 'yaml';
-import { PolicyError } from '../errors.js';
+import { messageOf, PolicyError } from '../errors.js';
 import { parseExpiry } from './expiry.js';
 import { MATCH_GLOB, MAX_ENTRIES, MAX_GLOB_LENGTH, MAX_POLICY_BYTES, MAX_REASON_LENGTH, OWNER, RULE_GLOB } from './limits.js';
 import { MATCH_KEYS, type Policy, type PolicyEntry, type PolicyMatch } from './policy.js';
@@ -67,7 +67,7 @@ function parseMatch(ctx: Context, node: Node | undefined, key: string): PolicyMa
     try {
       picomatch.makeRe(glob);
     } catch (error) {
-      ctx.fail(value, `${key}.${name}`, `"${glob}" is not a valid glob: ${(error as Error).message}`);
+      ctx.fail(value, `${key}.${name}`, `"${glob}" is not a valid glob: ${messageOf(error)}`);
     }
     match[name] = glob;
   }

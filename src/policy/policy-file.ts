@@ -1,7 +1,7 @@
 // The policy file on disk: the only part of src/policy that touches the file system. Reading is bounded
 // (size checked before the read, regular files only); parsing is load.ts's.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { PolicyError } from '../errors.js';
+import { messageOf, PolicyError } from '../errors.js';
 import { MAX_POLICY_BYTES } from './limits.js';
 import { NOWHERE, parsePolicy } from './load.js';
 import type { Policy } from './policy.js';
@@ -20,7 +20,7 @@ function readBounded(file: string): string {
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    throw new PolicyError(file, NOWHERE, `cannot be read: ${(error as Error).message}`, { cause: error });
+    throw new PolicyError(file, NOWHERE, `cannot be read: ${messageOf(error)}`, { cause: error });
   }
   try {
     const stat = fstatSync(fd);
@@ -34,7 +34,7 @@ function readBounded(file: string): string {
     return buffer.subarray(0, length).toString('utf8');
   } catch (error) {
     if (error instanceof PolicyError) throw error;
-    throw new PolicyError(file, NOWHERE, `cannot be read: ${(error as Error).message}`, { cause: error });
+    throw new PolicyError(file, NOWHERE, `cannot be read: ${messageOf(error)}`, { cause: error });
   } finally {
     closeSync(fd);
   }

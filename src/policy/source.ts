@@ -6,6 +6,7 @@ import { RULES } from '../assess/catalogue.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { PolicyInForce } from './apply.js';
 import { loadPolicy, signatureOf } from './policy-file.js';
+import { messageOf } from '../errors.js';
 
 /** Every rule an entry may acknowledge: the catalogue without the policy's own rules. */
 export function acknowledgeableRuleIds(): string[] {
@@ -58,7 +59,7 @@ export class PolicySource {
       this.failedSignature = now;
       this.stats.reloadFailures += 1;
       this.stats.lastReloadSuccess = false;
-      this.logger.error('policy file changed but does not load; keeping the last good policy', { file: this.file, err: (error as Error).message });
+      this.logger.error('policy file changed but does not load; keeping the last good policy', { file: this.file, err: messageOf(error) });
     }
   }
 }

@@ -3,7 +3,7 @@
 // requests, exit 0 within 5 s: Kubernetes' default grace period is 30 s, systemd's 90 s, so 5 s leaves room).
 import { statSync } from 'node:fs';
 import { parseListenAddress, type ServeCommand } from '../config.js';
-import { ScanUnavailableError, StartupError } from '../errors.js';
+import { messageOf, ScanUnavailableError, StartupError } from '../errors.js';
 import { PROMETHEUS_CONTENT_TYPE, renderExposition, type ExpositionOptions } from '../export/metrics.js';
 import type { BuildInfo } from '../export/report-families.js';
 import { SelfMetrics } from '../export/self-metrics.js';
@@ -216,7 +216,7 @@ function startTextfileWriter(file: string, intervalMs: number, scheduler: ScanSc
       if (lastError !== undefined) logger.info('textfile written again', { file });
       lastError = undefined;
     } catch (error) {
-      const message = (error as Error).message;
+      const message = messageOf(error);
       // Once per distinct problem, not every interval.
       if (message !== lastError) logger.error('cannot write the textfile', { file, err: message });
       lastError = message;

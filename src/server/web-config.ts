@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createSecureContext, type SecureVersion } from 'node:tls';
 import parseDuration from 'parse-duration';
 import { parse as parseYaml } from 'yaml';
-import { WebConfigError } from '../errors.js';
+import { messageOf, WebConfigError } from '../errors.js';
 
 export const CLIENT_AUTH_TYPES = [
   'NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert',
@@ -85,7 +85,7 @@ export function loadWebConfig(file: string): WebConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new WebConfigError(`cannot read --web.config.file ${file}: ${(error as Error).message}`, { cause: error });
+    throw new WebConfigError(`cannot read --web.config.file ${file}: ${messageOf(error)}`, { cause: error });
   }
   return parseWebConfig(text, file);
 }
@@ -95,7 +95,7 @@ export function parseWebConfig(text: string, file: string): WebConfig {
   try {
     doc = parseYaml(text);
   } catch (error) {
-    throw new WebConfigError(`${file}: not valid YAML: ${(error as Error).message}`, { cause: error });
+    throw new WebConfigError(`${file}: not valid YAML: ${messageOf(error)}`, { cause: error });
   }
   const ctx = new Context(file);
   if (doc === null || doc === undefined) return { ...EMPTY_WEB_CONFIG, basicAuthUsers: new Map(), files: [path.resolve(file)] };
@@ -152,7 +152,7 @@ class Context {
     try {
       return readFileSync(resolved, 'utf8');
     } catch (error) {
-      return this.fail(fileKey, `cannot read ${resolved}: ${(error as Error).message}`, error);
+      return this.fail(fileKey, `cannot read ${resolved}: ${messageOf(error)}`, error);
     }
   }
 }
@@ -196,7 +196,7 @@ function certificatePair(ctx: Context, t: TlsMapping): { cert: string; key: stri
   try {
     createSecureContext({ cert, key });
   } catch (error) {
-    ctx.fail(`${k}.cert_file`, `certificate and key do not load as a pair: ${(error as Error).message}`, error);
+    ctx.fail(`${k}.cert_file`, `certificate and key do not load as a pair: ${messageOf(error)}`, error);
   }
   return { cert: cert!, key: key! };
 }
@@ -209,7 +209,7 @@ function clientAuthentication(ctx: Context, t: TlsMapping): Pick<TlsConfig, 'cli
       new X509Certificate(clientCa);
       createSecureContext({ ca: clientCa });
     } catch (error) {
-      ctx.fail(`${k}.client_ca_file`, `not a PEM CA certificate: ${(error as Error).message}`, error);
+      ctx.fail(`${k}.client_ca_file`, `not a PEM CA certificate: ${messageOf(error)}`, error);
     }
   }
   const authType = ctx.string(t.client_auth_type, `${k}.client_auth_type`) ?? 'NoClientCert';

@@ -2,6 +2,7 @@ import test from 'ava';
 import { assess } from '../../src/assess/assess.js';
 import { isJudged, isLookAlike, lacksShim, trustReasonCode, TRUST_REASONS } from '../../src/assess/checks/trust.js';
 import { allFindings, makeHost, makeInput, makeProcess, makeSandbox, makeShim, makeVirtiofs, makeVirtiofsd, SANDBOX_ID } from './builders.js';
+import type { TrustReason } from '../../src/model/trust-reason.js';
 
 // A look-alike with everything that would fire on a real sandbox.
 const rotten = {
@@ -23,7 +24,8 @@ test('reason codes are the strings discovery writes', (t) => {
 });
 
 test('predicates: look-alike, missing shim, judged', (t) => {
-  const sb = (trusted: boolean, trustReasons: string[]) => makeSandbox({ trusted, trustReasons });
+  // Takes any strings: the predicates stay safe on an input the type does not vouch for (a hand-built report).
+  const sb = (trusted: boolean, trustReasons: string[]) => makeSandbox({ trusted, trustReasons: trustReasons as TrustReason[] });
   t.true(isLookAlike(sb(false, ['exe-not-allowed'])));
   t.true(isLookAlike(sb(false, ['uid-mismatch: 1000 != 0'])));
   t.true(isLookAlike(sb(false, ['foreign-pid-namespace'])));

@@ -90,7 +90,7 @@ export function sampleReport(overrides: Partial<Report> = {}): Report {
       }),
       sampleSandbox(LOOKALIKE, {
         trusted: false,
-        trustReasons: ['exe /tmp/qemu-system-x86_64 is not on the allowed list'],
+        trustReasons: ['exe-not-allowed'],
         pod: { uid: null, name: null, namespace: null },
         findings: [sampleFinding('KATA-TRUST-001', 'high', LOOKALIKE)],
         exposureScore: 0,

@@ -3,7 +3,6 @@ import fc from 'fast-check';
 import { parseVulnerabilityStatus } from '../../src/host/cpu-vulnerabilities.js';
 import { parseCpuinfoFlags } from '../../src/host/cpuinfo.js';
 import { parseProcModules } from '../../src/host/kernel-modules.js';
-import { parseMountinfo, type MountinfoEntry } from '../../src/host/mountinfo.js';
 import { parseOsRelease } from '../../src/host/os-release.js';
 import { CAPABILITY_NAMES, capabilityCount, capabilityNames, hasCapability } from '../../src/host/proc/capabilities.js';
 import { parseCgroup } from '../../src/host/proc/cgroup.js';
@@ -120,12 +119,6 @@ function wellTypedStatus(status: ProcStatus): boolean {
     [null, true, false].includes(status.noNewPrivs) && [null, 0, 1, 2].includes(status.seccomp);
 }
 
-function wellTypedMount(entry: MountinfoEntry): boolean {
-  return isNatural(entry.mountId) && isNatural(entry.parentId) && /^\d+:\d+$/.test(entry.device) &&
-    [entry.root, entry.mountPoint, entry.options, entry.fsType, entry.source, entry.superOptions].every((s) => typeof s === 'string') &&
-    entry.optionalFields.every((s) => s.length > 0 && !s.includes(' '));
-}
-
 const ALL_PARSERS: Array<[string, (text: string) => boolean]> = [
   ['parseProcStat', wellTypedStat],
   ['parseProcStatus', (s) => wellTypedStatus(parseProcStatus(s))],
@@ -133,7 +126,6 @@ const ALL_PARSERS: Array<[string, (text: string) => boolean]> = [
   ['parseCgroup', (s) => parseCgroup(s).every((e) => isNatural(e.hierarchy) && Array.isArray(e.controllers) && typeof e.path === 'string')],
   ['parseNamespaceLink', (s) => { const id = parseNamespaceLink(s); return id === undefined || /^\d+$/.test(id); }],
   ['parseProcModules', (s) => [...parseProcModules(s)].every(([name, m]) => /^\S+$/.test(name) && /^\S+$/.test(m.state))],
-  ['parseMountinfo', (s) => parseMountinfo(s).every(wellTypedMount)],
   ['parseVulnerabilityStatus', (s) => { const v = parseVulnerabilityStatus(s); return VULNERABILITY_STATUSES.includes(v.status) && v.detail === s.trim(); }],
   ['parseOsRelease', (s) => [...parseOsRelease(s)].every(([k, v]) => /^[A-Za-z_]\w*$/.test(k) && typeof v === 'string')],
   ['parseCpuinfoFlags', (s) => { const flags = parseCpuinfoFlags(s); return flags === undefined || [...flags].every((f) => f.length > 0 && !/\s/.test(f)); }],
@@ -245,29 +237,6 @@ test('parseProcModules reads back every module line', (t) => {
   t.notThrows(() => fc.assert(fc.property(fc.uniqueArray(line, { selector: (l) => l.name, maxLength: 20 }), (lines) => {
     const parsed = parseProcModules(lines.map((l) => `${l.name} ${l.size} ${l.refs} ${l.deps} ${l.state} 0x0000000000000000${l.taint}`).join('\n'));
     return parsed.size === lines.length && lines.every((l) => parsed.get(l.name)?.state === l.state);
-  })));
-});
-
-/** The kernel's mangle(): space, tab, newline and backslash as three-digit octal escapes. */
-function mangle(text: string): string {
-  return text.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
-}
-
-test('parseMountinfo reads back any paths the kernel escapes', (t) => {
-  const pathText = fc.string({ unit: fc.oneof(fc.constantFrom(' ', '\t', '\n', '\\', '0', '4', '-', '/'), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 })), maxLength: 40 });
-  const entry = fc.record({
-    mountId: fc.nat({ max: 1_000_000 }), parentId: fc.nat({ max: 1_000_000 }), root: pathText.map((p) => `/${p}`), mountPoint: pathText.map((p) => `/${p}`),
-    optionalFields: fc.array(fc.constantFrom('shared:1', 'master:22', 'propagate_from:3', 'unbindable'), { maxLength: 3 }),
-    fsType: fc.constantFrom('ext4', 'overlay', 'virtiofs', 'fuse.sshfs', 'tmpfs'), source: pathText, superOptions: pathText,
-  });
-  t.notThrows(() => fc.assert(fc.property(fc.array(entry, { maxLength: 10 }), (entries) => {
-    const text = entries.map((e) => [e.mountId, e.parentId, '0:52', mangle(e.root), mangle(e.mountPoint), 'rw,relatime', ...e.optionalFields, '-', e.fsType, mangle(e.source), mangle(e.superOptions)].join(' ')).join('\n');
-    const parsed = parseMountinfo(`${text}\n`);
-    return parsed.length === entries.length && parsed.every((p, i) => {
-      const e = entries[i]!;
-      return p.mountId === e.mountId && p.parentId === e.parentId && p.root === e.root && p.mountPoint === e.mountPoint &&
-        p.optionalFields.join() === e.optionalFields.join() && p.fsType === e.fsType && p.source === e.source && p.superOptions === e.superOptions;
-    });
   })));
 });
 

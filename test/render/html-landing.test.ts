@@ -21,7 +21,7 @@ function rows(html: string, tableId: string): string[] {
 }
 
 const lookalike = (overrides: Partial<Sandbox> = {}): Sandbox => sampleSandbox(`untrusted:${REAL}`, {
-  trusted: false, trust: 'untrusted', claimedId: REAL, trustReasons: ['exe /tmp/qemu is not on the allowed list'],
+  trusted: false, trust: 'untrusted', claimedId: REAL, trustReasons: ['exe-not-allowed'],
   pod: { uid: null, name: null, namespace: null }, exposureScore: 90, devices: [], processes: [],
   findings: [sampleFinding('KATA-TRUST-001', 'high', `untrusted:${REAL}`)],
   ...overrides,

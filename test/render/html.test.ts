@@ -5,6 +5,7 @@ import test from 'ava';
 import { escapeHtml, renderHtml, renderUnavailableHtml } from '../../src/render/html.js';
 import { PAGE_CSP, PAGE_STYLE } from '../../src/render/html-style.js';
 import { sampleFinding, sampleProcess, sampleReport, sampleSandbox, SANDBOX_A } from '../export/sample-report.js';
+import type { TrustReason } from '../../src/model/trust-reason.js';
 
 const options = { telemetryPath: '/metrics', buildInfo: { version: '1.2.3', revision: 'abc', nodejs: 'v20' } };
 
@@ -27,7 +28,8 @@ test('every string from the report is escaped', (t) => {
     sandboxes: [sampleSandbox(`id${EVIL}`, {
       pod: { uid: EVIL, name: EVIL, namespace: EVIL },
       trusted: false,
-      trustReasons: [EVIL],
+      // Renderers escape every string, typed or not: a report read back from JSON is not checked against the type.
+      trustReasons: [EVIL as TrustReason],
       processes: [sampleProcess({ pid: 1, role: 'vmm', exe: EVIL, comm: EVIL })],
       devices: [{ class: 'net', backend: 'vhost-kernel', id: EVIL, source: 'argv' }],
       virtiofs: { ...sampleSandbox('x').virtiofs!, cache: EVIL },

@@ -2,7 +2,7 @@
 // only a disk whose requests the host kernel parses does.
 
 import type { Device } from '../../model/report.js';
-import type { RuleCheck } from '../types.js';
+import type { CheckTable } from '../catalogue.js';
 import { isVhostVdpa } from './net.js';
 import { deviceBackendCheck, plural } from './vmm.js';
 
@@ -13,6 +13,6 @@ export function isVhostScsi(device: Device): boolean {
 export const vhostScsi = deviceBackendCheck('KATA-BLK-001', isVhostScsi,
   (devices) => `${plural(devices.length, 'disk controller')} served by in-kernel vhost-scsi`);
 
-export const BLK_CHECKS: Readonly<Record<string, RuleCheck>> = {
+export const BLK_CHECKS = {
   'KATA-BLK-001': vhostScsi,
-};
+} satisfies CheckTable;

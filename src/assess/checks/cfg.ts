@@ -8,14 +8,14 @@
 
 import type { Finding, KataConfigSummary } from '../../model/report.js';
 import type { AssessInput, RuleCheck } from '../types.js';
-import { finding } from '../catalogue.js';
+import { type CheckTable, finding, type RuleId } from '../catalogue.js';
 
 function configsInUse(input: AssessInput): KataConfigSummary[] {
   return input.host.kataConfig.filter((c) => c.inUse);
 }
 
 /** A configuration finding names the sandboxes that run with the file (none running: an empty list). */
-function cfgFinding(config: KataConfigSummary, ruleId: string, evidence: string, escalate = false): Finding {
+function cfgFinding(config: KataConfigSummary, ruleId: RuleId, evidence: string, escalate = false): Finding {
   return { ...finding(ruleId, null, evidence, escalate), sandboxes: [...(config.sandboxes ?? [])] };
 }
 
@@ -74,7 +74,7 @@ function allowedText(enabled: Array<{ name: string; entry: string }>): string {
   return enabled.map(({ name, entry }) => entry === name ? name : `${name} (via "${entry}")`).join(', ');
 }
 
-function annotationRule(ruleId: string, names: readonly string[]): RuleCheck {
+function annotationRule(ruleId: RuleId, names: readonly string[]): RuleCheck {
   return (input) => configsInUse(input).flatMap((config): Finding[] => {
     const enabled = enabledAnnotations(config, names);
     if (enabled.length === 0) return [];
@@ -144,7 +144,7 @@ export const qemuSeccompSandboxEmpty: RuleCheck = (input) =>
     return [cfgFinding(config, 'KATA-CFG-005', `${where(config)}: ${seen}, so QEMU starts without -sandbox`)];
   });
 
-function booleanRule(ruleId: string, key: string, bad: boolean): RuleCheck {
+function booleanRule(ruleId: RuleId, key: string, bad: boolean): RuleCheck {
   return (input) => configsInUse(input).flatMap((config): Finding[] =>
     flag(config.settings[key]) === bad ? [cfgFinding(config, ruleId, `${where(config)}: ${key} = ${bad}`)] : []);
 }
@@ -225,7 +225,7 @@ export const debugDropInOnProductionClass: RuleCheck = (input) =>
     return [cfgFinding(config, 'KATA-CFG-012', `${where(config)}: ${debugDropIns.join(', ')} applies to ${who}${console}`, console !== '')];
   });
 
-export const CFG_CHECKS: Readonly<Record<string, RuleCheck>> = {
+export const CFG_CHECKS = {
   'KATA-CFG-001': virtiofsExtraArgsAnnotation,
   'KATA-CFG-002': pathAnnotations,
   'KATA-CFG-003': assetAnnotations,
@@ -238,4 +238,4 @@ export const CFG_CHECKS: Readonly<Record<string, RuleCheck>> = {
   'KATA-CFG-010': pprof,
   'KATA-CFG-011': notRootless,
   'KATA-CFG-012': debugDropInOnProductionClass,
-};
+} satisfies CheckTable;

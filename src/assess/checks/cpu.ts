@@ -1,6 +1,6 @@
 import type { CpuVulnerability, Finding } from '../../model/report.js';
 import type { RuleCheck } from '../types.js';
-import { finding } from '../catalogue.js';
+import { type CheckTable, finding } from '../catalogue.js';
 
 
 /**
@@ -75,7 +75,7 @@ export const smtVulnerable: RuleCheck = (input) =>
     .filter((v) => FLAWS.has(v.name) && !vulnerableForVms(v) && smtExposed(v))
     .map((v): Finding => finding('KATA-CPU-002', null, evidence(v)));
 
-export const CPU_CHECKS: Readonly<Record<string, RuleCheck>> = {
+export const CPU_CHECKS = {
   'KATA-CPU-001': vulnerableCpu,
   'KATA-CPU-002': smtVulnerable,
-};
+} satisfies CheckTable;

@@ -5,7 +5,7 @@
 
 import type { Device, Finding } from '../../model/report.js';
 import type { RuleCheck } from '../types.js';
-import { finding } from '../catalogue.js';
+import { type CheckTable, finding } from '../catalogue.js';
 import { isVhostScsi } from './blk.js';
 import { isVhostNet, isVhostVdpa } from './net.js';
 import { judgedSandboxes } from './trust.js';
@@ -33,6 +33,6 @@ export const unusedVhostModules: RuleCheck = (input) => {
   return findings;
 };
 
-export const HOST_CHECKS: Readonly<Record<string, RuleCheck>> = {
+export const HOST_CHECKS = {
   'KATA-HOST-001': unusedVhostModules,
-};
+} satisfies CheckTable;

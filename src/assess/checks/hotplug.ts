@@ -3,6 +3,7 @@
 // findings are there to be seen and weighed, not to page.
 
 import type { RuleCheck } from '../types.js';
+import type { CheckTable } from '../catalogue.js';
 import { perSandbox, vmmLabel } from './vmm.js';
 
 export const cpuMemoryHotplug: RuleCheck = (input) =>
@@ -16,7 +17,7 @@ export const pciHotplug: RuleCheck = (input) =>
   perSandbox(input, 'KATA-HOTPLUG-002', (sandbox) =>
     sandbox.hotplug.pci ? [`${vmmLabel(sandbox)} exposes hotplug-capable PCI slots`] : []);
 
-export const HOTPLUG_CHECKS: Readonly<Record<string, RuleCheck>> = {
+export const HOTPLUG_CHECKS = {
   'KATA-HOTPLUG-001': cpuMemoryHotplug,
   'KATA-HOTPLUG-002': pciHotplug,
-};
+} satisfies CheckTable;

@@ -2,7 +2,7 @@
 // apart by its class or its device node, because its kernel path (vendor vDPA driver) differs from vhost-net.
 
 import type { Device } from '../../model/report.js';
-import type { RuleCheck } from '../types.js';
+import type { CheckTable } from '../catalogue.js';
 import { deviceBackendCheck, plural } from './vmm.js';
 
 export function isVhostVdpa(device: Device): boolean {
@@ -19,7 +19,7 @@ export const vhostNet = deviceBackendCheck('KATA-NET-001', isVhostNet,
 export const vhostVdpa = deviceBackendCheck('KATA-NET-002', isVhostVdpa,
   (devices) => `${plural(devices.length, 'vDPA device')} (${devices.map((d) => d.class).join(', ')})`);
 
-export const NET_CHECKS: Readonly<Record<string, RuleCheck>> = {
+export const NET_CHECKS = {
   'KATA-NET-001': vhostNet,
   'KATA-NET-002': vhostVdpa,
-};
+} satisfies CheckTable;

@@ -3,7 +3,7 @@
 
 import type { PolicyEntrySummary } from '../../model/report.js';
 import type { RuleCheck } from '../types.js';
-import { finding } from '../catalogue.js';
+import { type CheckTable, finding } from '../catalogue.js';
 
 const describe = (e: PolicyEntrySummary): string => `acknowledgements[${e.index}] (rule ${e.rule}, owner ${e.owner})`;
 
@@ -19,7 +19,7 @@ export const unmatchedAcknowledgement: RuleCheck = (input) =>
     .map((e) => finding('KATA-POLICY-002', null,
       `${describe(e)} in ${input.policy!.file} has acknowledged no finding on this node since the policy was loaded`));
 
-export const POLICY_CHECKS: Readonly<Record<string, RuleCheck>> = {
+export const POLICY_CHECKS = {
   'KATA-POLICY-001': expiredAcknowledgement,
   'KATA-POLICY-002': unmatchedAcknowledgement,
-};
+} satisfies CheckTable;

@@ -5,7 +5,7 @@
 import type { ConfidentialGuest, HostFacts, TeeKind } from '../../model/report.js';
 import type { RuleCheck } from '../types.js';
 import { describeDevices, perSandbox, vmmLabel } from './vmm.js';
-import { finding } from '../catalogue.js';
+import { type CheckTable, finding } from '../catalogue.js';
 import { judgedSandboxes, type InputSandbox } from './trust.js';
 import { isPassthrough } from './vfio.js';
 import { parseQemuUnsigned, SNP_POLICY_DEBUG_BIT } from '../../argv/qemu-confidential.js';
@@ -127,7 +127,7 @@ export const configSnpDebugPolicy: RuleCheck = (input) => input.host.kataConfig
       `${config.path}${config.hypervisor ? ` [hypervisor.${config.hypervisor}]` : ''}: snp_guest_policy = ${String(raw)} (0x${policy.toString(16)}): bit 19 (DEBUG) set`)];
   });
 
-export const TEE_CHECKS: Readonly<Record<string, RuleCheck>> = {
+export const TEE_CHECKS = {
   'KATA-TEE-001': debugTd,
   'KATA-TEE-002': sevDebugPolicy,
   'KATA-TEE-003': vfioWithoutIommufd,
@@ -137,4 +137,4 @@ export const TEE_CHECKS: Readonly<Record<string, RuleCheck>> = {
   'KATA-TEE-007': inertTeeObject,
   'KATA-TEE-008': configSnpDebugPolicy,
   'KATA-TEE-009': configuredButNotConfidential,
-};
+} satisfies CheckTable;

@@ -6,26 +6,16 @@
 // finding says what matters: "this is not a sandbox you can reason about".
 
 import type { Finding } from '../../model/report.js';
+import { TRUST_REASONS, type TrustReason } from '../../model/trust-reason.js';
 import type { AssessInput, RuleCheck } from '../types.js';
-import { finding } from '../catalogue.js';
+import { type CheckTable, finding } from '../catalogue.js';
 
 export type InputSandbox = AssessInput['sandboxes'][number];
 
-/**
- * The reason codes discovery writes into `trustReasons` (src/discover/discover.ts uses the same strings).
- * A reason may carry detail after a colon ("exe-not-allowed: /tmp/qemu"); the code is the part before it.
- */
-export const TRUST_REASONS = {
-  exeNotAllowed: 'exe-not-allowed',
-  exeMismatch: 'exe-mismatch',
-  shimNotRoot: 'shim-not-root',
-  noBundle: 'no-bundle',
-  noShim: 'no-shim',
-  foreignPidNamespace: 'foreign-pid-namespace',
-  uidMismatch: 'uid-mismatch',
-  duplicateId: 'duplicate-id',
-} as const;
-export type TrustReasonCode = (typeof TRUST_REASONS)[keyof typeof TRUST_REASONS];
+/** The reason codes discovery writes into `trustReasons` (one list, in the model). */
+export { TRUST_REASONS };
+/** Kept as a name the trust rules read well with; it is the model's TrustReason. */
+export type TrustReasonCode = TrustReason;
 
 /** Reasons that mean "this is not a Kata process at all", as opposed to "a Kata process without its shim". */
 export const LOOK_ALIKE_REASONS: readonly TrustReasonCode[] = [
@@ -114,8 +104,8 @@ export const takenId: RuleCheck = (input) =>
     `claims sandbox ${claimOf(sandbox)}, which a trusted shim already owns, without being part of it ` +
     `(${reasonsText(sandbox)}): ${processSummary(sandbox)}`));
 
-export const TRUST_CHECKS: Readonly<Record<string, RuleCheck>> = {
+export const TRUST_CHECKS = {
   'KATA-TRUST-001': lookAlike,
   'KATA-TRUST-002': withoutShim,
   'KATA-TRUST-003': takenId,
-};
+} satisfies CheckTable;

@@ -4,7 +4,7 @@
 
 import type { Device, Finding, HostFacts, VfioDevice } from '../../model/report.js';
 import type { RuleCheck } from '../types.js';
-import { finding } from '../catalogue.js';
+import { type CheckTable, finding } from '../catalogue.js';
 import { isJudged, judgedSandboxes } from './trust.js';
 import { describeDevices, perSandbox, plural, vmmLabel } from './vmm.js';
 
@@ -112,11 +112,11 @@ export const vfioWithoutIommu: RuleCheck = (input) => {
   return [finding('KATA-VFIO-006', null, `no IOMMU is enabled (no IOMMU groups), yet: ${signs.join('; ')}`)];
 };
 
-export const VFIO_CHECKS: Readonly<Record<string, RuleCheck>> = {
+export const VFIO_CHECKS = {
   'KATA-VFIO-001': passthrough,
   'KATA-VFIO-002': sandboxNonViableGroup,
   'KATA-VFIO-003': hostNonViableGroup,
   'KATA-VFIO-004': unsafeInterrupts,
   'KATA-VFIO-005': noIommuMode,
   'KATA-VFIO-006': vfioWithoutIommu,
-};
+} satisfies CheckTable;

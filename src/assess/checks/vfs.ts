@@ -8,7 +8,7 @@
 
 import type { FileSharingDaemon, Finding, VirtiofsState } from '../../model/report.js';
 import type { AssessInput, RuleCheck } from '../types.js';
-import { finding } from '../catalogue.js';
+import { type CheckTable, finding } from '../catalogue.js';
 import { judgedSandboxes, type InputSandbox } from './trust.js';
 
 interface Daemon {
@@ -141,10 +141,10 @@ export const nydusdUnconfined: RuleCheck = (input) =>
     .map(({ sandbox, state }): Finding =>
       finding('KATA-VFS-005', sandbox.id, nydusdEvidence(sandbox, state, input.host.referencePid), state.seccomp === 'disabled'));
 
-export const VFS_CHECKS: Readonly<Record<string, RuleCheck>> = {
+export const VFS_CHECKS = {
   'KATA-VFS-001': virtiofsdUnsandboxed,
   'KATA-VFS-002': virtiofsdWithoutSeccomp,
   'KATA-VFS-003': virtiofsDax,
   'KATA-VFS-004': virtiofsdUnverified,
   'KATA-VFS-005': nydusdUnconfined,
-};
+} satisfies CheckTable;

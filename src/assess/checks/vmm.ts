@@ -3,7 +3,7 @@
 
 import type { Device, Finding, SandboxProcess } from '../../model/report.js';
 import type { AssessInput, RuleCheck } from '../types.js';
-import { finding } from '../catalogue.js';
+import { type CheckTable, finding, type RuleId } from '../catalogue.js';
 import { judgedSandboxes, type InputSandbox } from './trust.js';
 
 /** The processes that run the device model: the VMM, or for Dragonball the runtime-rs shim that embeds it. */
@@ -42,7 +42,7 @@ export function plural(count: number, one: string, many = `${one}s`): string {
  * The shape of every "this backend serves that device" rule: one finding per sandbox holding matching devices,
  * the evidence naming the VMM, how many devices and where each was seen (argv, fd, config, default).
  */
-export function deviceBackendCheck(ruleId: string, matches: (device: Device) => boolean, describe: (devices: readonly Device[]) => string): RuleCheck {
+export function deviceBackendCheck(ruleId: RuleId, matches: (device: Device) => boolean, describe: (devices: readonly Device[]) => string): RuleCheck {
   return (input) => perSandbox(input, ruleId, (sandbox) => {
     const devices = sandbox.devices.filter(matches);
     return devices.length === 0 ? [] : [`${vmmLabel(sandbox)}: ${describe(devices)}: ${describeDevices(devices)}`];
@@ -50,7 +50,7 @@ export function deviceBackendCheck(ruleId: string, matches: (device: Device) => 
 }
 
 /** One finding per judged sandbox whose parts (one per offending process) are joined; empty parts mean no finding. */
-export function perSandbox(input: AssessInput, ruleId: string, parts: (sandbox: InputSandbox) => string[]): Finding[] {
+export function perSandbox(input: AssessInput, ruleId: RuleId, parts: (sandbox: InputSandbox) => string[]): Finding[] {
   const findings: Finding[] = [];
   for (const sandbox of judgedSandboxes(input)) {
     const found = parts(sandbox);
@@ -104,9 +104,9 @@ export const vmmRunsAsRoot: RuleCheck = (input) =>
     .filter((p) => p.uid === 0)
     .map((p) => `${processLabel(sandbox, p)} runs as uid 0 (${capabilityText(p)})`));
 
-export const VMM_CHECKS: Readonly<Record<string, RuleCheck>> = {
+export const VMM_CHECKS = {
   'KATA-VMM-001': vmmWithoutSeccomp,
   'KATA-VMM-002': vmmSharesHostNamespaces,
   'KATA-VMM-003': threadsWithoutSeccomp,
   'KATA-VMM-004': vmmRunsAsRoot,
-};
+} satisfies CheckTable;

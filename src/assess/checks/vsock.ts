@@ -2,7 +2,7 @@
 // never fires: only the in-kernel backend puts host kernel code behind the guest's vsock queues.
 
 import type { Device } from '../../model/report.js';
-import type { RuleCheck } from '../types.js';
+import type { CheckTable } from '../catalogue.js';
 import { deviceBackendCheck, plural } from './vmm.js';
 
 export function isVhostVsock(device: Device): boolean {
@@ -12,6 +12,6 @@ export function isVhostVsock(device: Device): boolean {
 export const vhostVsock = deviceBackendCheck('KATA-VSOCK-001', isVhostVsock,
   (devices) => `${plural(devices.length, 'vsock device')} served by in-kernel vhost-vsock`);
 
-export const VSOCK_CHECKS: Readonly<Record<string, RuleCheck>> = {
+export const VSOCK_CHECKS = {
   'KATA-VSOCK-001': vhostVsock,
-};
+} satisfies CheckTable;
