@@ -154,9 +154,14 @@ interface FoundSandboxes { kata: KataConfigs; discovery: Discovery; inspections:
 
 /** The Kata configuration, then discovery and inspection of every sandbox. */
 async function collectSandboxes(run: ScanRun, state: ScanState, reference: HostFacts['referenceNamespaces']): Promise<FoundSandboxes> {
-  // Kata configuration first: its valid_*_paths extend the executable allow-list used by discovery.
+  // Kata configuration first: its valid_*_paths extend the executable allow-list used by discovery. Its errors
+  // go to a scratch log: once the shims are known the configuration is read again, whole, and that reading
+  // records them (recording both listed every configuration error twice).
+  const firstReading = new ScanErrorLog();
+  let reread = false;
   const found: FoundSandboxes = {
-    kata: await run.collect('kata_config', { summaries: [], allowedExecutables: [], sandboxes: new Map() } as KataConfigs, () => readKataConfigs(run.view, [])),
+    kata: await run.collect('kata_config', { summaries: [], allowedExecutables: [], sandboxes: new Map() } as KataConfigs,
+      () => readKataConfigs(new HostView(run.config.roots, firstReading), [])),
     discovery: { sandboxes: [], candidates: 0, untrustedOmitted: 0 },
     inspections: [],
     processesSeen: 0,
@@ -169,7 +174,10 @@ async function collectSandboxes(run: ScanRun, state: ScanState, reference: HostF
     found.discovery = discoverSandboxes(view, table, trustAnchorsOf(run, found.kata), state.processCache);
     // Now that the shims are known, the configuration again: which file each one runs with.
     const shims = shimConfigInputs(view, found.discovery.sandboxes);
-    if (shims.length > 0) found.kata = readKataConfigs(view, shims);
+    if (shims.length > 0) {
+      found.kata = readKataConfigs(view, shims);
+      reread = true;
+    }
     return found.discovery.sandboxes.map((sandbox) => {
       const inspection = inspectSandbox(view, sandbox, reference);
       inspection.sandbox.configuration = sandbox.trusted ? (found.kata.sandboxes.get(sandbox.id) ?? null) : null;
@@ -177,6 +185,8 @@ async function collectSandboxes(run: ScanRun, state: ScanState, reference: HostF
       return { sandbox, inspection };
     });
   });
+  // No second reading (no shim, or the process table failed): the first one's errors are the configuration's.
+  if (!reread) for (const e of firstReading.entries) run.errors.add(e.stage, e.path, e.code, e.message);
   return found;
 }
 

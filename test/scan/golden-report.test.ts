@@ -26,6 +26,15 @@ test('report of the bundled example node matches its golden file', async (t) => 
   assertGolden(t, path.join(REPO_ROOT, 'test/fixtures/example-node.report.golden.json'), `${JSON.stringify(normaliseReport(report), null, 2)}\n`);
 });
 
+// A stage that reads a file twice (the Kata configuration: before and after discovery) must record its errors once.
+for (const name of fixtureHostNames()) {
+  test(`fixture host ${name}: no error is listed twice`, async (t) => {
+    const report = await runScan(fixtureScanConfig(materialise(t, name)));
+    const keys = report.errors.map((e) => JSON.stringify([e.stage, e.path, e.code, e.message]));
+    t.deepEqual(keys.filter((k, i) => keys.indexOf(k) !== i), []);
+  });
+}
+
 test('there are fixture hosts to compare', (t) => {
   t.true(fixtureHostNames().length >= 10, `only ${fixtureHostNames().length} fixture hosts under ${FIXTURE_HOSTS_DIR}`);
 });
