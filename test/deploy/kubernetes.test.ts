@@ -171,7 +171,8 @@ test('host paths are mounted read-only, only where the agent reads, and passed w
       t.truthy(volume?.emptyDir?.sizeLimit, 'the emptyDir is bounded');
     }
   }
-  for (const required of ['/sys', '/run/vc', '/run/kata', '/run/kata-containers', '/opt/kata', '/etc/kata-containers', '/usr/share/defaults/kata-containers']) {
+  // Kata's state and configuration, and the container runtimes' configuration that names each handler's file.
+  for (const required of ['/sys', '/run/vc', '/run/kata', '/run/kata-containers', '/opt/kata', '/etc/kata-containers', '/usr/share/defaults/kata-containers', '/etc/containerd', '/etc/crio', '/run/peerpod']) {
     t.true(hostPaths.has(required), `${required} is mounted`);
   }
   t.true([...hostPaths].some((p) => p.startsWith('/run/containerd/')), 'the containerd state directory is mounted');
