@@ -73,12 +73,20 @@ test('policy check --example: exit 0 and what each entry would acknowledge on th
     owner: team-ml
     expires: 2099-03-31
     match: { namespace: no-such-namespace }
+  - rule: KATA-CPU-001
+    reason: another pool's embargo
+    owner: platform-security
+    expires: 2099-03-31
+    match: { node: gpu-worker-* }
 `);
   const r = await run(['policy', 'check', file, '--example']);
   t.is(r.exitCode, 0, r.stderr);
-  t.regex(r.stdout, /valid, 2 entries/);
+  t.regex(r.stdout, /valid, 3 entries/);
   t.regex(r.stdout, /\[0\] KATA-NET-001[\s\S]*acknowledges 1 finding\(s\)[\s\S]*pod shop\//);
   t.regex(r.stdout, /\[1\] KATA-VFIO-001[\s\S]*acknowledges nothing on this node/);
+  const third = r.stdout.slice(r.stdout.indexOf('[2] KATA-CPU-001'));
+  t.is(third.split('not for this node').length - 1, 1, 'an entry for other nodes says so once, naming its glob and the hostname');
+  t.regex(third, /node "gpu-worker-\*" does not match the hostname/);
 });
 
 test('scan --policy.file: every finding stays, acknowledged ones are marked, the scores do not move, --fail-on counts the open ones', async (t) => {
