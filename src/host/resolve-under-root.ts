@@ -1,7 +1,7 @@
 import { lstatSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 
-const MAX_LINKS = 40; // the kernel's own bound on symlinks followed in one lookup
+import { walkSymlinks } from './symlink-walk.js';
 
 /**
  * Resolves a host path under a root directory the way a chroot would: an absolute symlink target (common for
@@ -11,34 +11,20 @@ const MAX_LINKS = 40; // the kernel's own bound on symlinks followed in one look
  * resolved inside the agent's container: the wrong file, or no file.
  */
 export function resolveUnderRoot(root: string, hostPath: string): string {
-  const pending = hostPath.split('/').filter((part) => part !== '' && part !== '.');
-  const resolved: string[] = [];
-  let links = 0;
-  while (pending.length > 0) {
-    const part = pending.shift()!;
-    if (part === '..') {
-      resolved.pop();
-      continue;
-    }
-    const candidate = path.join(root, ...resolved, part);
-    let isLink = false;
-    try {
-      isLink = lstatSync(candidate).isSymbolicLink();
-    } catch {
-      // Missing: keep the rest as it is, so that the caller's open() reports ENOENT on the right path.
-      return path.join(root, ...resolved, part, ...pending);
-    }
-    if (!isLink) {
-      resolved.push(part);
-      continue;
-    }
-    if (++links > MAX_LINKS) return path.join(root, ...resolved, part, ...pending);
-    const target = readlinkSync(candidate);
-    const targetParts = target.split('/').filter((p) => p !== '' && p !== '.');
-    if (target.startsWith('/')) resolved.length = 0;
-    pending.unshift(...targetParts);
-  }
-  return path.join(root, ...resolved);
+  const result = walkSymlinks(hostPath, {
+    isSymlink: (at) => {
+      try {
+        return lstatSync(path.join(root, at)).isSymbolicLink();
+      } catch {
+        return null;
+      }
+    },
+    readLink: (at) => readlinkSync(path.join(root, at)),
+  });
+  if (result.ok) return result.path === '/' ? path.join(root) : path.join(root, result.path);
+  // Missing, or past the link bound: keep the rest as it is, so that the caller's open() reports ENOENT (or
+  // ELOOP) on the right path.
+  return path.join(root, ...result.resolved, ...result.rest);
 }
 
 /**
