@@ -6,7 +6,7 @@ import { resolveContainerd } from './config-resolution/containerd.js';
 import { resolveCrio } from './config-resolution/crio.js';
 import type { RuntimeHandler } from './config-resolution/handlers.js';
 import { resolveKataConfig, runtimeOfShim, type KataResolution, type KataRuntime } from './config-resolution/kata-order.js';
-import { sortNames, type ConfigSource, type Problem } from './config-resolution/source.js';
+import { memoisedSource, sortNames, type ConfigSource, type Problem } from './config-resolution/source.js';
 import { MAX_TOML_BYTES, parseTomlTable } from './config-resolution/toml-table.js';
 import { chooseByKernelParams } from './config-resolution/sandbox-config.js';
 import { summariseKataConfig, type DropIn } from './kata-config.js';
@@ -104,7 +104,7 @@ function handlerUses(view: HostView, source: ConfigSource, handlers: readonly Ru
 }
 
 export function readKataConfigs(view: HostView, shims: readonly ShimConfigInput[]): KataConfigReading {
-  const source = hostConfigSource(view);
+  const source = memoisedSource(hostConfigSource(view));
   const containerd = resolveContainerd(source);
   const crio = resolveCrio(source);
   record(view, [...containerd.problems, ...crio.problems]);

@@ -14,7 +14,7 @@ import { resolveCrio } from '../../src/inspect/config-resolution/crio.js';
 import { componentPattern } from '../../src/inspect/config-resolution/glob.js';
 import { installDestOf, resolveKataConfig } from '../../src/inspect/config-resolution/kata-order.js';
 import { chooseByKernelParams } from '../../src/inspect/config-resolution/sandbox-config.js';
-import type { ConfigSource } from '../../src/inspect/config-resolution/source.js';
+import { memoisedSource, type ConfigSource } from '../../src/inspect/config-resolution/source.js';
 import { summariseKataConfig } from '../../src/inspect/kata-config.js';
 
 interface Tree { files?: Record<string, string>; links?: Record<string, string>; dirs?: string[]; fifos?: string[] }
@@ -216,4 +216,31 @@ test('containerd: a drop-in without version counts under every id it migrates fr
   const result = resolveContainerd(source);
   t.deepEqual(result.handlers.map((h) => h.name), ['kata-old', 'kata-new']);
   t.deepEqual(result.problems.map((p) => [p.path, p.code]), [['/etc/containerd/conf.d/b.toml', 'E_MALFORMED']]);
+});
+
+test('memoisedSource: one host query per path however many sandboxes resolve through it; same answers; lists are copies', (t) => {
+  const { source } = makeSource(t, {
+    files: { '/opt/kata/share/defaults/kata-containers/configuration-qemu.toml': '[hypervisor.qemu]\n', '/opt/kata/share/defaults/kata-containers/config.d/10-a.toml': '' },
+    links: { '/opt/kata/share/defaults/kata-containers/configuration.toml': 'configuration-qemu.toml' },
+  });
+  const calls = new Map<string, number>();
+  const counted: ConfigSource = {
+    kind: (p) => (calls.set(`kind ${p}`, (calls.get(`kind ${p}`) ?? 0) + 1), source.kind(p)),
+    readLink: (p) => (calls.set(`readLink ${p}`, (calls.get(`readLink ${p}`) ?? 0) + 1), source.readLink(p)),
+    list: (p) => (calls.set(`list ${p}`, (calls.get(`list ${p}`) ?? 0) + 1), source.list(p)),
+    readText: (p, max) => (calls.set(`readText ${p}`, (calls.get(`readText ${p}`) ?? 0) + 1), source.readText(p, max)),
+  };
+  const memo = memoisedSource(counted);
+  const inputs = { runtime: 'go' as const, shimPath: '/opt/kata/bin/containerd-shim-kata-v2', configPath: null, environment: null };
+  const direct = resolveKataConfig(source, inputs);
+  for (let i = 0; i < 50; i++) t.deepEqual(resolveKataConfig(memo, inputs), direct);
+  t.is(direct.file, '/opt/kata/share/defaults/kata-containers/configuration-qemu.toml');
+  t.deepEqual(direct.dropIns, ['/opt/kata/share/defaults/kata-containers/config.d/10-a.toml']);
+  t.true(calls.size > 0);
+  for (const [call, count] of calls) t.is(count, 1, call);
+  const listed = memo.list('/opt/kata/share/defaults/kata-containers')!;
+  listed.length = 0;
+  t.true(memo.list('/opt/kata/share/defaults/kata-containers')!.length > 0);
+  t.deepEqual(memo.readText('/nope.toml', 10), memo.readText('/nope.toml', 10));
+  t.is(calls.get('readText /nope.toml'), 1);
 });
