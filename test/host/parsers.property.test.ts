@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import test from 'ava';
 import fc from 'fast-check';
 import { parseVulnerabilityStatus } from '../../src/host/cpu-vulnerabilities.js';
@@ -264,4 +265,37 @@ test('parseThreadStatus agrees with parseProcStatus on Name and Seccomp, whateve
     if (once('Seccomp')) t.is(light.seccomp, full.seccomp);
     if (once('Name') && full.name !== null) t.is(light.name, full.name);
   }));
+});
+
+/** The line-by-line reading parseProcStatus replaced (it searches for the dozen lines it keeps instead). */
+function statusByLines(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && !(line.slice(0, colon) in out)) out[line.slice(0, colon)] = line.slice(colon + 1).trim();
+  }
+  return out;
+}
+
+test('parseProcStatus agrees with a line-by-line reading on every status file of this machine', (t) => {
+  let compared = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/status`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    const lines = statusByLines(text);
+    const status = parseProcStatus(text);
+    t.is(status.name, lines['Name'] ?? null, pid);
+    t.is(status.uids.join(), (lines['Uid'] ?? '').split(/\s+/).filter(Boolean).join(), pid);
+    t.is(status.ppid, lines['PPid'] === undefined ? null : Number(lines['PPid']), pid);
+    t.is(status.threads, lines['Threads'] === undefined ? null : Number(lines['Threads']), pid);
+    t.is(status.capEff, lines['CapEff'] ?? null, pid);
+    t.is(status.seccomp, lines['Seccomp'] === undefined ? null : (Number(lines['Seccomp']) as 0 | 1 | 2), pid);
+    t.is(status.seccompFilters, lines['Seccomp_filters'] === undefined ? null : Number(lines['Seccomp_filters']), pid);
+    compared++;
+  }
+  t.true(compared > 5);
 });
