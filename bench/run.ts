@@ -11,6 +11,7 @@
 // BENCH_LONG_SCANS=10000 BENCH_LONG_SANDBOXES=10 BENCH_LONG_OTHER=100 (the flatness run; 0 skips it)
 // BENCH_OUT=latest (write latest.{md,json} from a run with other knobs; the header lists them).
 // A quick subset while iterating: BENCH_SIZES=250 BENCH_BIG= BENCH_LONG_SCANS=1000 BENCH_SCANS=5 BENCH_SCRAPES=30.
+import { messageOf } from '../src/errors.js';
 import { DEFAULT_BUNDLE_DIRS } from '../src/discover/bundle-dirs.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -204,11 +205,11 @@ async function measure(label: string, sandboxes: number, ordinaryThreads: boolea
         sandboxSeriesMean: perSandbox.length ? perSandbox.reduce((a, b) => a + b, 0) / perSandbox.length : 0,
         sandboxSeriesMax: perSandbox.length ? Math.max(...perSandbox) : 0,
       },
-      daemon: await measureDaemon(label, roots, DEPLOYED_NODE_FLAGS, true, maxSandboxes).catch((error: unknown) => ({ error: String((error as Error).message ?? error) })),
+      daemon: await measureDaemon(label, roots, DEPLOYED_NODE_FLAGS, true, maxSandboxes).catch((error: unknown) => ({ error: messageOf(error) })),
       ...(PROPOSED_FLAGS !== null && sandboxes === TARGET_SIZE && ordinaryThreads
-        ? { daemonProposedFlags: await measureDaemon(`${label} ${process.env.BENCH_COMPARE_FLAGS}`, roots, PROPOSED_FLAGS, false, maxSandboxes).catch((error: unknown) => ({ error: String((error as Error).message ?? error) })) }
+        ? { daemonProposedFlags: await measureDaemon(`${label} ${process.env.BENCH_COMPARE_FLAGS}`, roots, PROPOSED_FLAGS, false, maxSandboxes).catch((error: unknown) => ({ error: messageOf(error) })) }
         : {}),
-      nodeExporter: await measureNodeExporter(roots).catch((error: unknown) => ({ error: String((error as Error).message ?? error) })),
+      nodeExporter: await measureNodeExporter(roots).catch((error: unknown) => ({ error: messageOf(error) })),
     };
     return result;
   } finally {
