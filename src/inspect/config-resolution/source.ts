@@ -15,7 +15,8 @@ export interface Problem { path: string; code: ScanErrorCode; message: string }
  * Every sandbox resolves its file through the same handful of paths (the shim's defaults, the handler's
  * ConfigPath, config.d): without it a node with 250 sandboxes walks and lstats them 250 times a scan, about 15% of
  * the scan. Within one reading the host's files are a snapshot anyway; a failure recorded by the first call is
- * recorded once, and later callers see `recorded` as before.
+ * recorded once, and later callers see `recorded` as before. It holds no more than the resolvers ask for, which
+ * their own bounds limit (imports, globs, MAX_CONFIGS, MAX_DROP_INS).
  */
 export function memoisedSource(source: ConfigSource): ConfigSource {
   const kinds = new Map<string, ReturnType<ConfigSource['kind']>>();
